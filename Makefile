@@ -1,0 +1,47 @@
+# Two commands matter: `make lab` opens the explainer, `make test` runs every test.
+# Both create .venv/ and install requirements.txt first if needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Keep Jupyter's and matplotlib's per-user files inside the project while testing and building.
+RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(CURDIR)/build/jupyter/data \
+	IPYTHONDIR=$(CURDIR)/build/ipython MPLCONFIGDIR=$(CURDIR)/build/matplotlib PYDEVD_DISABLE_FILE_VALIDATION=1
+
+.PHONY: lab test lint execute nav html slides bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
+	touch $@
+
+lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
+	$(BIN)/jupyter trust notebooks/*.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
+	$(BIN)/ruff check src tests
+	$(RUN_ENV) $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+execute: $(STAMP)  ## re-run every notebook, storing outputs and widget state (after changing the package or data)
+	$(RUN_ENV) $(BIN)/python -m ketamine_explainer execute
+
+nav: $(STAMP)
+	$(BIN)/python -m ketamine_explainer nav
+
+html: $(STAMP)  ## build the offline HTML site into build/site
+	$(RUN_ENV) $(BIN)/python -m ketamine_explainer html --out build/site
+
+slides: $(STAMP)  ## build the offline reveal.js slides into build/slides
+	$(RUN_ENV) $(BIN)/python -m ketamine_explainer slides --out build/slides
+
+bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
+	$(RUN_ENV) $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build test-output

@@ -1,0 +1,28 @@
+"""Ketamine therapy for depression: an evidence-checked interactive explainer.
+
+Notebooks start with ``import ketamine_explainer as kx`` and ``data = kx.load()``;
+everything they show comes from the CSV tables in ``data/``.
+"""
+
+from . import charts, content, models, sections, views
+from .content import bibliography, comparison_table, help_lines, measured_points_table, sources
+from .data import DataError, Dataset, load
+from .style import set_talk_mode
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "bibliography",
+    "charts",
+    "comparison_table",
+    "content",
+    "help_lines",
+    "load",
+    "measured_points_table",
+    "models",
+    "sections",
+    "set_talk_mode",
+    "sources",
+    "views",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,50 @@
+"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import notebooks
+
+
+def _selected(names: list[str]) -> list[Path]:
+    paths = notebooks.notebook_paths()
+    if not names:
+        return paths
+    chosen = [p for p in paths if any(p.stem.startswith(n.removesuffix(".ipynb")) for n in names)]
+    if not chosen:
+        sys.exit(f"no notebook matches {', '.join(names)}; choose from {', '.join(p.stem for p in paths)}")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ketamine-explainer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("execute", help="re-run notebooks in place, storing outputs and widget state")
+    run.add_argument("names", nargs="*", help="notebook names or prefixes (default: all)")
+    sub.add_parser("nav", help="regenerate the previous / contents / next links in every notebook")
+    for name in ("html", "slides"):
+        build = sub.add_parser(name, help=f"build the offline {'HTML site' if name == 'html' else 'reveal.js slides'}")
+        build.add_argument("--out", type=Path, default=Path("build") / ("site" if name == "html" else "slides"))
+        build.add_argument("--no-execute", action="store_true", help="export the stored outputs without re-running")
+    args = parser.parse_args(argv)
+
+    if args.command == "execute":
+        for path in notebooks.execute_all(_selected(args.names)):
+            print(f"executed {path.relative_to(notebooks.ROOT)}")
+    elif args.command == "nav":
+        for path in notebooks.notebook_paths():
+            if notebooks.update_navigation(path):
+                print(f"updated {path.relative_to(notebooks.ROOT)}")
+    else:
+        from . import export
+
+        out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute)
+        print(f"built {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

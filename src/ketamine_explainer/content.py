@@ -1,0 +1,103 @@
+"""Text blocks generated from data: source lists, help lines, tables of measured points."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from . import models
+from .charts import format_days
+from .data import Dataset
+
+
+@dataclass(frozen=True)
+class Block:
+    """HTML for Jupyter and exported pages, with a plain-text twin (what nbval compares and screen readers fall back on)."""
+
+    html: str
+    text: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.text}
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url)}">{html.escape(text)}</a>'
+
+
+def sources(data: Dataset, *source_ids: str) -> Block:
+    """A numbered list of full citations, each with an anchor ``src-<id>`` that the prose links to."""
+    if not source_ids:
+        raise ValueError("name at least one source id")
+    items, lines = [], []
+    for source_id in source_ids:
+        s = data.source(source_id)
+        ident = f"doi:{s.doi}" if s.doi else f"PMID {s.pmid}" if s.pmid else s.url
+        items.append(
+            f'<li id="src-{html.escape(s.id)}">{html.escape(s.authors)} ({html.escape(s.year)}). '
+            f"{html.escape(s.title)}. <em>{html.escape(s.venue)}</em>. {_link(s.link, ident)}</li>"
+        )
+        lines.append(f"[{s.id}] {s.citation()}")
+    return Block(f'<ol class="kx-sources">{"".join(items)}</ol>', "\n".join(lines))
+
+
+def bibliography(data: Dataset) -> Block:
+    """Every source in ``data/sources.csv``, sorted by first author."""
+    ordered = sorted(data.sources.values(), key=lambda s: (s.authors.lower(), s.year))
+    return sources(data, *(s.id for s in ordered))
+
+
+def help_lines(data: Dataset) -> Block:
+    """Where to get help now, from ``data/helplines.csv``."""
+    rows = "".join(
+        f"<li><strong>{html.escape(h.service)}</strong> ({html.escape(h.region)}): {html.escape(h.contact)}</li>"
+        for h in data.helplines
+    )
+    lead = ("If you are thinking about suicide, or worried about someone, you are not alone and help is available now. "
+            "If you are in immediate danger, call your local emergency number.")
+    block = f'<div class="kx-note kx-help" role="note"><p><strong>{html.escape(lead)}</strong></p><ul>{rows}</ul></div>'
+    text = lead + "\n" + "\n".join(f"- {h.service} ({h.region}): {h.contact}" for h in data.helplines)
+    return Block(block, text)
+
+
+def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = None) -> Block:
+    """Every measured point behind the onset chart, with its population and source."""
+    treatments = treatments or tuple(t.id for t in data.treatments)
+    head = ("Treatment", "Arm", "Time", "Measure", "Value", "Population", "Source", "Certainty")
+    body, lines = [], []
+    for treatment in treatments:
+        label = data.treatment(treatment).label
+        rows = sorted((p for p in data.onset if p.treatment == treatment), key=lambda p: p.days)
+        for p in rows:
+            value = "" if p.value_pct is None else f"{p.value_pct:g}%"
+            measure = p.measure.replace("_", " ") + (" (curve anchor, not measured)" if not p.measured else "")
+            s = data.source(p.source_id)
+            cells = (label, p.arm, format_days(p.days), measure, value, p.population,
+                     f"{s.authors.split(',')[0]} {s.year}", p.certainty.replace("_", " "))
+            body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells[:6])
+                        + f'<td><a href="#src-{s.id}">{html.escape(cells[6])}</a></td><td>{html.escape(cells[7])}</td></tr>')
+            lines.append(" | ".join(cells))
+    table = ('<table class="kx-table"><thead><tr>' + "".join(f"<th scope=\"col\">{h}</th>" for h in head)
+             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+    return Block(table, " | ".join(head) + "\n" + "\n".join(lines))
+
+
+def comparison_table(data: Dataset) -> Block:
+    """The treatments side by side: onset, response, durability, what a course involves, evidence."""
+    head = ("Treatment", "First effect", "Typical response", "How long it lasts", "What a course involves", "Evidence")
+    body, lines = [], []
+    for t in data.treatments:
+        cells = (t.label, t.first_effect, t.typical_response, t.durability, t.course, t.evidence)
+        refs = ", ".join(f'<a href="#src-{i}">{html.escape(i)}</a>' for i in t.source_ids)
+        body.append("<tr>" + f'<th scope="row">{html.escape(cells[0])}</th>'
+                    + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:]) + f"<td>{refs}</td></tr>")
+        lines.append(" | ".join(cells) + " | " + ", ".join(t.source_ids))
+    table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{h}</th>' for h in (*head, "Sources"))
+             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+    return Block(table, " | ".join((*head, "Sources")) + "\n" + "\n".join(lines))
+
+
+def curve_value_summary(data: Dataset, treatment: str, days: float) -> str:
+    """'about 40% at 1 week' from the illustrative curve, or 'no data at ...'."""
+    value = models.onset_curve(data, treatment)(days)
+    return f"no data at {format_days(days)}" if value != value else f"about {float(value):.0f}% at {format_days(days)}"

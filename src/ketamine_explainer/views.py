@@ -1,0 +1,123 @@
+"""Controls bound to charts in a form that works live *and* in exported HTML with no kernel.
+
+Every combination of control values is rendered once, up front, into a frame
+(an ``<img>`` with alt text). Frames sit in nested ``ipywidgets.Stack`` widgets,
+and each control is linked to its level of stacks in the browser with
+``jslink``, so moving a control only changes which frame is visible: no round
+trip to Python, hence it works the same in JupyterLab, in an exported page and
+in the slides.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+
+from .charts import Chart
+
+KINDS = {
+    "dropdown": widgets.Dropdown,
+    "slider": widgets.SelectionSlider,
+    "toggle": widgets.ToggleButtons,
+    "radio": widgets.RadioButtons,
+}
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: ``name`` is the keyword passed to the render function; ``description`` says what it sets, with units."""
+
+    name: str
+    description: str
+    options: Sequence[tuple[str, Any]]
+    kind: str = "dropdown"
+    initial: int = 0
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"control kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if len(self.options) < 2:
+            raise ValueError(f"control '{self.name}' needs at least two options")
+        if not 0 <= self.initial < len(self.options):
+            raise ValueError(f"control '{self.name}': initial index {self.initial} is out of range")
+
+    def widget(self) -> widgets.Widget:
+        labels = [label for label, _ in self.options]
+        kwargs = {"options": labels, "index": self.initial, "description": self.description,
+                  "style": {"description_width": "initial"}}
+        if self.kind == "slider":
+            kwargs.update(continuous_update=True, readout=True, layout=widgets.Layout(width="95%"))
+        if self.kind == "dropdown":
+            kwargs["layout"] = widgets.Layout(width="max-content")
+        return KINDS[self.kind](**kwargs)
+
+
+class Explorer(widgets.VBox):
+    """Controls above a stack of pre-rendered chart frames, linked in the browser."""
+
+    def __init__(self, render: Callable[..., Chart], controls: Sequence[Control], title: str):
+        names = [c.name for c in controls]
+        if len(set(names)) != len(names):
+            raise ValueError("control names must be unique")
+        self.title, self.controls = title, tuple(controls)
+        self.frames: dict[tuple[int, ...], str] = {}
+        self.alts: dict[tuple[int, ...], str] = {}
+        for index in itertools.product(*(range(len(c.options)) for c in controls)):
+            chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
+            self.frames[index], self.alts[index] = chart.html(), chart.alt
+            chart.figure.clear()
+        self.stacks: list[list[widgets.Stack]] = [[] for _ in controls]
+        frame_box = self._stack(0, ())
+        self.control_widgets = [c.widget() for c in controls]
+        self.links = [
+            widgets.jslink((control, "index"), (stack, "selected_index"))
+            for control, level in zip(self.control_widgets, self.stacks)
+            for stack in level
+        ]
+        super().__init__(children=[*self.control_widgets, frame_box], layout=widgets.Layout(width="100%"))
+        self.add_class("kx-explorer")
+
+    def _stack(self, level: int, prefix: tuple[int, ...]) -> widgets.Widget:
+        control = self.controls[level]
+        children = []
+        for i in range(len(control.options)):
+            index = (*prefix, i)
+            if level + 1 == len(self.controls):
+                children.append(widgets.HTML(self.frames[index]))
+            else:
+                children.append(self._stack(level + 1, index))
+        stack = widgets.Stack(children=children, selected_index=control.initial)
+        self.stacks[level].append(stack)
+        return stack
+
+    @property
+    def initial_alt(self) -> str:
+        return self.alts[tuple(c.initial for c in self.controls)]
+
+    def describe(self) -> str:
+        """Plain text shown where widgets cannot be (and compared by nbval): the controls and the first frame."""
+        controls = "; ".join(f"{c.description} ({', '.join(label for label, _ in c.options)})" for c in self.controls)
+        return f"{self.title}. Controls: {controls}. {len(self.frames)} pre-rendered frames. Shown first: {self.initial_alt}"
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.describe()
+        return bundle
+
+
+def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: str) -> Explorer:
+    """Render every combination of ``controls`` with ``render`` and link the controls to the frames."""
+    return Explorer(render, controls, title)
+
+
+def note(text: str, kind: str = "info") -> widgets.HTML:
+    """A styled callout (used for help lines and the educational note)."""
+    return widgets.HTML(f'<div class="kx-note kx-{html.escape(kind)}">{text}</div>')

@@ -1,0 +1,31 @@
+import shutil
+from types import SimpleNamespace
+from pathlib import Path
+
+import pytest
+
+import ketamine_explainer as kx
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def data():
+    return kx.load()
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of data/ and a helper that edits one file's text."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+
+    def edit(name, old, new, count=1):
+        path = target / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture text {old!r} not in {name}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+        return path
+
+    return SimpleNamespace(path=target, edit=edit)

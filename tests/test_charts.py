@@ -1,0 +1,96 @@
+"""Charts: expected series, labels, house colours, and alt text that describes the chart."""
+
+import io
+
+import pytest
+from matplotlib.colors import to_hex
+from PIL import Image
+
+from ketamine_explainer import charts
+from ketamine_explainer.style import OKABE_ITO, TREATMENT_STYLE
+
+
+def _legend_texts(figure):
+    return [t.get_text() for legend in figure.legends for t in legend.get_texts()]
+
+
+def test_onset_chart_draws_one_curve_per_treatment_in_its_house_style(data):
+    chart = charts.plot_onset_timelines(data, ("iv_single", "ssri"), at_days=7)
+    ax = chart.figure.axes[0]
+    curves = [line for line in ax.lines if len(line.get_xdata()) > 10]
+    assert [to_hex(line.get_color()) for line in curves] == [TREATMENT_STYLE["iv_single"].color.lower(),
+                                                             TREATMENT_STYLE["ssri"].color.lower()]
+    labels = _legend_texts(chart.figure)
+    assert any(label.startswith("IV ketamine (one infusion): ≈40%") for label in labels)
+    assert any(label.startswith("Standard antidepressant (SSRI): ≈21%") for label in labels)
+    assert "illustrative curve between points" in labels and "measured (trial data)" in labels
+    assert ax.get_ylabel() == "Patients responding (%)"
+    assert ax.get_xscale() == "log"
+
+
+def test_measured_points_are_markers_at_their_values(data):
+    chart = charts.plot_onset_timelines(data, ("iv_course",))
+    ax = chart.figure.axes[0]
+    markers = {(float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in ax.lines
+               if line.get_linestyle() == "None" and len(line.get_xdata()) == 1}
+    assert (21.0, 55.4) in markers and (1.0, 52.2) in markers
+
+
+def test_linear_scale_and_time_marker(data):
+    chart = charts.plot_onset_timelines(data, at_days=28, scale="linear")
+    ax = chart.figure.axes[0]
+    assert ax.get_xscale() == "linear" and ax.get_xlabel() == "Weeks since the first dose or session"
+    assert "Marked at 4 weeks" in chart.alt
+    assert "IV ketamine (one infusion) no data" in chart.alt
+
+
+def test_alt_text_says_what_the_chart_shows(data):
+    alt = charts.plot_onset_timelines(data).alt
+    assert alt.startswith("Line chart: percent of patients responding")
+    assert "IV ketamine (one infusion): response reaches 52.2% at 1 day, then 18% at 2 weeks" in alt
+    assert "illustrative" in alt
+    assert len(alt) > 200
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"treatments": ("homeopathy",)}, "unknown treatment"),
+    ({"scale": "square"}, "scale must be"),
+    ({"at_days": 0}, "positive"),
+])
+def test_bad_arguments_are_rejected(data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        charts.plot_onset_timelines(data, **kwargs)
+
+
+def test_single_vs_course_chart(data):
+    chart = charts.plot_single_vs_course(data)
+    labels = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert labels == [
+        "IV ketamine (one infusion) (illustrative curve)", "IV ketamine (one infusion): measured response",
+        "IV ketamine (course of 6) (illustrative curve)", "IV ketamine (course of 6): measured response",
+    ]
+    assert "55.4% responding at the end of 3 weeks" in chart.alt
+
+
+def test_png_is_small_deterministic_and_the_html_carries_alt(data):
+    first = charts.plot_single_vs_course(data)
+    second = charts.plot_single_vs_course(data)
+    assert first.png() == second.png()
+    assert len(first.png()) < 60_000
+    assert Image.open(io.BytesIO(first.png())).size == (1000, 520)
+    assert f'alt="{first.alt}"' in first.html()
+    bundle = first._repr_mimebundle_()
+    assert bundle["text/plain"] == first.alt and bundle["text/html"].startswith("<img")
+
+
+def test_palette_is_okabe_ito_and_styles_are_distinct_without_colour():
+    assert {s.color for s in TREATMENT_STYLE.values()} <= set(OKABE_ITO.values())
+    assert len({s.color for s in TREATMENT_STYLE.values()}) == len(TREATMENT_STYLE)
+    assert len({s.marker for s in TREATMENT_STYLE.values()}) == len(TREATMENT_STYLE)
+    assert len({str(s.linestyle) for s in TREATMENT_STYLE.values()}) == len(TREATMENT_STYLE)
+
+
+@pytest.mark.parametrize("days, words", [(110 / 1440, "110 minutes"), (4 / 24, "4 hours"), (1, "1 day"),
+                                         (3, "3 days"), (7, "1 week"), (24.5, "3.5 weeks"), (84, "12 weeks")])
+def test_format_days(days, words):
+    assert charts.format_days(days) == words

@@ -1,0 +1,97 @@
+"""Notebooks: the standard opening and closing, stored outputs, generated navigation, and citations that resolve."""
+
+import json
+import re
+
+import pytest
+
+from ketamine_explainer import notebooks
+
+PATHS = notebooks.notebook_paths()
+IDS = [p.stem for p in PATHS]
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _markdown(path):
+    return "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown")
+
+
+def _code(path):
+    return "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code")
+
+
+def test_every_notebook_in_the_reading_order_exists():
+    assert IDS == [stem for stem, _ in notebooks.NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_standard_opening_and_closing(path):
+    cells = _cells(path)
+    assert "nav" in cells[0]["metadata"].get("tags", []) and "nav" in cells[-1]["metadata"].get("tags", [])
+    opening = "".join(cells[1]["source"])
+    assert opening.startswith("# "), "the first cell after the navigation is the title"
+    assert "Educational, not medical advice" in opening
+    text = _markdown(path)
+    for heading in ("## Learning goals", "## Key takeaways", "## Sources"):
+        assert heading in text, f"{path.name} lacks '{heading}'"
+    assert text.index("## Learning goals") < text.index("## Key takeaways") < text.index("## Sources")
+    assert re.search(r"kx\.(sources|bibliography)\(", _code(path)), "the sources are generated from data/sources.csv"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_navigation_is_generated_and_current(path):
+    cells = _cells(path)
+    expected = notebooks.navigation(path.stem)
+    assert "".join(cells[0]["source"]) == expected == "".join(cells[-1]["source"])
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_code_cell_has_stored_output_and_no_error(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        assert cell["execution_count"] is not None, "run `make execute` to store outputs"
+        assert all(o["output_type"] != "error" for o in cell["outputs"])
+        assert all(o.get("name") != "stderr" for o in cell["outputs"]), "no warnings in stored outputs"
+    uses_widgets = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                       for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+    if uses_widgets:
+        state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        views = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] for c in nb["cells"]
+                 if c["cell_type"] == "code" for o in c["outputs"] if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert all(model_id in state for model_id in views), "widget state must be stored for every widget shown"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_citations_in_the_text_resolve_and_are_listed(path, data):
+    cited = set(re.findall(r"\(#src-([a-z0-9_]+)\)", _markdown(path)))
+    assert cited <= set(data.sources), f"unknown source ids: {cited - set(data.sources)}"
+    call = re.search(r"kx\.sources\(data, (.*?)\)", _code(path), re.S)
+    if call:
+        listed = set(re.findall(r'"([a-z0-9_]+)"', call.group(1)))
+        assert cited <= listed, f"cited but not in the sources list: {cited - listed}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_help_lines_wherever_suicide_is_mentioned(path):
+    if re.search(r"suicid", _markdown(path), re.I):
+        assert "kx.help_lines(data)" in _code(path)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_stored_outputs_hold_no_machine_paths(path):
+    text = path.read_text(encoding="utf-8")
+    for pattern in ("/root/", "/home/", "/tmp/", "/work/"):
+        assert pattern not in text, f"{path.name} stores a machine path ({pattern})"
+
+
+def test_every_source_is_used_by_data_or_notebook_text(data):
+    used = data.cited_ids()
+    for path in PATHS:
+        used |= set(re.findall(r"\(#src-([a-z0-9_]+)\)", _markdown(path)))
+        used |= set(re.findall(r'"([a-z0-9_]+)"', _code(path))) & set(data.sources)
+    assert set(data.sources) - used == set(), "sources listed but never cited"
