@@ -94,3 +94,66 @@ def test_palette_is_okabe_ito_and_styles_are_distinct_without_colour():
                                          (3, "3 days"), (7, "1 week"), (24.5, "3.5 weeks"), (84, "12 weeks")])
 def test_format_days(days, words):
     assert charts.format_days(days) == words
+
+
+def test_prevalence_chart_shows_each_group_and_the_equal_line(data):
+    chart = charts.plot_prevalence(data, "world_sex")
+    ax = chart.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["All adults", "Men", "Women"]
+    assert [round(p.get_width(), 1) for p in ax.patches] == [5.0, 4.0, 6.0]
+    assert "Women 6%" in chart.alt and "equal" in chart.alt
+    with pytest.raises(ValueError):
+        charts.plot_prevalence(data, "mars")
+
+
+def test_stard_chart_follows_the_controls(data):
+    chart = charts.plot_stard(data, steps=2, weeks_per_step=8)
+    assert [round(p.get_height(), 1) for p in chart.figure.axes[0].patches] == [36.8, 30.6]
+    assert "16 weeks in all" in chart.alt and "about 35%" in chart.alt
+    with pytest.raises(ValueError):
+        charts.plot_stard(data, steps=5)
+
+
+def test_side_effect_chart_pairs_drug_and_placebo(data):
+    chart = charts.plot_side_effects(data, "esketamine", "Perception")
+    assert "Dissociation 41% vs 9%" in chart.alt
+    assert len(chart.figure.axes[0].patches) == 2 * sum(1 for r in data.side_effects if r.category == "Perception"
+                                                         and r.drug == "esketamine")
+    single = charts.plot_side_effects(data, "escitalopram")
+    assert "Nausea 15%" in single.alt and "placebo" not in single.alt
+
+
+def test_timeline_fades_future_events(data):
+    chart = charts.plot_timeline(data, 2000)
+    assert "5 of them up to 2000" in chart.alt and "2019" not in chart.alt.split("up to 2000:")[1]
+
+
+def test_cascade_marks_evidence_strength(data):
+    chart = charts.plot_cascade(data, 6)
+    assert "New synapses (animal studies only)" in chart.alt and "NMDA receptor blocked (shown in humans)" in chart.alt
+    assert "Opioid" not in chart.alt
+    with pytest.raises(ValueError):
+        charts.plot_cascade(data, 0)
+
+
+def test_plasma_chart_is_labelled_illustrative(data):
+    chart = charts.plot_plasma(data, 80)
+    assert "illustrative" in chart.alt and "peak about 173 ng/mL" in chart.alt and "about 89 ng/mL" in chart.alt
+    labels = _legend_texts(chart.figure)
+    assert "illustrative model\n(not for dosing)" in labels
+    assert "General anaesthesia: 1200-2400 ng/mL" in labels
+
+
+def test_acute_effects_chart_marks_the_monitoring_window(data):
+    inside = charts.plot_acute_effects(data, 90)
+    after = charts.plot_acute_effects(data, 180)
+    assert "inside the monitoring window" in inside.alt and "after the monitoring window" in after.alt
+    assert "mean +3.28 mmHg" in inside.alt
+
+
+def test_dose_chart_and_time_to_response_chart(data):
+    assert "Anaesthetic induction 1 to 4.5 mg/kg" in charts.plot_dose_levels(data).alt
+    alt = charts.plot_time_to_response(data, 50).alt
+    assert "Standard antidepressant (SSRI): 8 weeks" in alt
+    with pytest.raises(ValueError):
+        charts.plot_time_to_response(data, 100)

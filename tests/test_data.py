@@ -114,3 +114,17 @@ def test_wrong_encoding(data_copy):
     path.write_bytes(path.read_text(encoding="utf-8").replace("Weeks", "Semaines é").encode("latin-1"))
     with pytest.raises(DataError, match="not UTF-8"):
         kx.load(data_copy.path)
+
+
+def test_every_section_notebook_has_two_to_four_questions(data):
+    from ketamine_explainer.notebooks import NOTEBOOKS
+
+    for stem, _ in NOTEBOOKS[1:]:
+        questions = {o.question_id for o in data.quiz if o.notebook == stem}
+        assert 2 <= len(questions) <= 4, stem
+
+
+def test_quiz_question_needs_exactly_one_correct_option(data_copy):
+    data_copy.edit("quiz.csv", "Yes, rates are the same everywhere\",0", "Yes, rates are the same everywhere\",1")
+    with pytest.raises(DataError, match="exactly one correct option"):
+        kx.load(data_copy.path)

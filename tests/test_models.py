@@ -90,3 +90,30 @@ def test_infusion_curve_peaks_at_the_end_of_the_infusion_near_the_reported_level
     assert conc.max() == pytest.approx(173, abs=3)  # reported peak about 185 ng/mL
     assert conc[[80, 120, 240, 480]] == pytest.approx([89, 68, 39, 13], abs=2)
     assert conc[0] == pytest.approx(0, abs=1e-9) and np.all(conc >= -1e-9)
+
+
+def test_cumulative_remission_reproduces_the_reported_67_percent(data):
+    rates = [r.value_pct for r in sorted((r for r in data.stard if r.measure == "step_remission"), key=lambda r: r.step)]
+    reported = next(r.value_pct for r in data.stard if r.measure == "cumulative_reported")
+    cumulative = models.cumulative_remission(rates)
+    assert cumulative[0] == pytest.approx(36.8)
+    assert round(cumulative[-1]) == reported
+    assert np.all(np.diff(cumulative) > 0)
+    with pytest.raises(ValueError):
+        models.cumulative_remission([120])
+
+
+def test_acute_effect_curve_peaks_then_returns_to_baseline():
+    minutes = np.arange(0, 241)
+    curve = models.acute_effect_curve(40, 120, minutes)
+    assert curve[40] == pytest.approx(1) and curve[0] == 0 and np.all(curve[120:] == 0)
+    assert np.all((curve >= 0) & (curve <= 1))
+    with pytest.raises(ValueError):
+        models.acute_effect_curve(120, 40, minutes)
+
+
+def test_time_to_reach(data):
+    single = models.onset_curve(data, "iv_single")
+    assert 0.3 < models.time_to_reach(single, 40) < 1.0
+    assert models.time_to_reach(single, 60) is None  # never reaches 60% in the data
+    assert models.time_to_reach(models.onset_curve(data, "ssri"), 50) == pytest.approx(56, rel=0.01)

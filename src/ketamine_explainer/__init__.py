@@ -8,6 +8,7 @@ from . import charts, content, models, sections, views
 from .content import bibliography, comparison_table, help_lines, measured_points_table, sources
 from .data import DataError, Dataset, load
 from .style import set_talk_mode
+from .views import quiz
 
 __all__ = [
     "DataError",
@@ -20,6 +21,7 @@ __all__ = [
     "load",
     "measured_points_table",
     "models",
+    "quiz",
     "sections",
     "set_talk_mode",
     "sources",

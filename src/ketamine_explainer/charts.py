@@ -15,7 +15,7 @@ from PIL import Image
 
 from . import models
 from .data import Dataset
-from .style import GREY, TREATMENT_STYLE, house_style
+from .style import GREY, OKABE_ITO, TREATMENT_STYLE, house_style
 
 HOUR = 1 / 24
 WEEK = 7.0
@@ -216,4 +216,364 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
         f"A course of twice-weekly infusions: {course.anchors[-1].value_pct:g}% responding at the end of 3 weeks. "
         "Lines between measured points are illustrative."
     )
+    return Chart(figure, alt)
+
+
+# 01 Depression -------------------------------------------------------------------
+PREVALENCE_VIEWS = {
+    "world_sex": ("world", "sex", "Worldwide, by sex (WHO)", "All adults"),
+    "world_age": ("world", "age", "Worldwide, by age (WHO)", "Whole population"),
+    "us_sex": ("us", "sex", "United States 2021, by sex (NIMH)", "All adults"),
+    "us_age": ("us", "age", "United States 2021, by age (NIMH)", "All adults"),
+}
+
+
+def plot_prevalence(data: Dataset, view: str = "world_sex", talk: bool | None = None) -> Chart:
+    """Share of each group with depression, against the whole group's share ('if it were equal')."""
+    if view not in PREVALENCE_VIEWS:
+        raise ValueError(f"view must be one of {', '.join(PREVALENCE_VIEWS)}")
+    scope, grouping, title, reference = PREVALENCE_VIEWS[view]
+    rows = [r for r in data.prevalence if r.scope == scope and r.grouping == grouping]
+    overall = next(r for r in rows if r.group == reference)
+    with house_style(talk):
+        figure = _new_figure(10.0, 4.8)
+        ax = figure.add_axes((0.25, 0.2, 0.7, 0.66))
+        names = [r.group for r in rows]
+        colors = [GREY if r is overall else OKABE_ITO["blue"] for r in rows]
+        bars = ax.barh(names, [r.value_pct for r in rows], color=colors, hatch=[("//" if r is overall else "") for r in rows],
+                       edgecolor="white")
+        ax.bar_label(bars, labels=[f"{r.value_pct:g}%" for r in rows], padding=4)
+        ax.axvline(overall.value_pct, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=2)
+        ax.annotate("dashed line: if every group\nwere affected equally", (overall.value_pct, -0.55), xytext=(6, 0),
+                    textcoords="offset points", color=OKABE_ITO["vermillion"], va="bottom", fontsize="small")
+        ax.set_ylim(len(rows) - 0.5, -1.1)
+        ax.set_xlim(0, max(r.value_pct for r in rows) * 1.3)
+        ax.set_xlabel(f"{overall.measure} (%)")
+        ax.grid(axis="y", visible=False)
+        ax.set_title(title)
+    values = "; ".join(f"{r.group} {r.value_pct:g}%" for r in rows)
+    alt = (f"Horizontal bar chart, {title}: {overall.measure.lower()} by group. {values}. "
+           f"A dashed line at {overall.value_pct:g}% marks what equal rates would look like; the groups differ from it.")
+    return Chart(figure, alt)
+
+
+# 02 Conventional treatment -----------------------------------------------------
+def plot_stard(data: Dataset, steps: int = 4, weeks_per_step: int = 12, talk: bool | None = None) -> Chart:
+    """STAR*D: remission at each step, the cumulative figure it implies, and the weeks it takes."""
+    rates = [r.value_pct for r in sorted((r for r in data.stard if r.measure == "step_remission"), key=lambda r: r.step)]
+    if not 1 <= steps <= len(rates):
+        raise ValueError(f"steps must be between 1 and {len(rates)}")
+    if weeks_per_step <= 0:
+        raise ValueError("weeks_per_step must be positive")
+    reported = next(r for r in data.stard if r.measure == "cumulative_reported")
+    reanalysis = next(r for r in data.stard if r.measure == "cumulative_reanalysis")
+    cumulative = models.cumulative_remission(rates[:steps])
+    ends = np.arange(1, steps + 1) * weeks_per_step
+    with house_style(talk):
+        figure = _new_figure(10.0, 5.4)
+        ax = figure.add_axes((0.08, 0.24, 0.9, 0.64))
+        bars = ax.bar(ends - weeks_per_step / 2, rates[:steps], width=weeks_per_step * 0.8, color=OKABE_ITO["sky_blue"],
+                      label="remitted at this step (% of those who entered it)")
+        ax.bar_label(bars, labels=[f"{r:g}%" for r in rates[:steps]], padding=3)
+        ax.plot(np.concatenate([[0], ends]), np.concatenate([[0], cumulative]), color=OKABE_ITO["blue"], marker="o",
+                label="cumulative, if nobody dropped out (how 67% was reached)")
+        ax.axhline(reanalysis.value_pct, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=2,
+                   label=f"cumulative on reanalysis: about {reanalysis.value_pct:g}% (Pigott 2023)")
+        ax.set_xlim(0, 4 * 14)
+        ax.set_ylim(0, 100)
+        ax.set_xticks(np.arange(0, 4 * 14 + 1, 8))
+        ax.set_xlabel(f"Weeks of treatment ({weeks_per_step} weeks per step, an assumption for illustration)")
+        ax.set_ylabel("Patients remitting (%)")
+        ax.set_title(f"{steps} treatment step{'s' if steps > 1 else ''}: up to {steps * weeks_per_step} weeks")
+        ax.legend(loc="upper left", fontsize="small")
+    alt = (f"Bar and line chart of STAR*D remission over {steps} sequential step(s) of {weeks_per_step} weeks each, "
+           f"{steps * weeks_per_step} weeks in all. Remission at each step: {', '.join(f'{r:g}%' for r in rates[:steps])}. "
+           f"Cumulative if nobody dropped out: {cumulative[-1]:.0f}% (reported {reported.value_pct:g}% after 4 steps); "
+           f"a reanalysis found about {reanalysis.value_pct:g}%.")
+    return Chart(figure, alt)
+
+
+def plot_side_effects(data: Dataset, drug: str = "esketamine", category: str | None = None, talk: bool | None = None) -> Chart:
+    """Adverse-effect rates on a drug, against placebo where the source gives it."""
+    rows = [r for r in data.side_effects if r.drug == drug and (category is None or r.category == category)]
+    if not rows:
+        raise ValueError(f"no side-effect rows for drug={drug!r}, category={category!r}")
+    rows.sort(key=lambda r: r.active_pct, reverse=True)
+    has_placebo = all(r.placebo_pct is not None for r in rows)
+    with house_style(talk):
+        figure = _new_figure(10.0, 1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0))
+        ax = figure.add_axes((0.3, 0.9 / figure.get_figheight() + 0.05, 0.66, 1 - 1.6 / figure.get_figheight()))
+        y = np.arange(len(rows))
+        height = 0.4 if has_placebo else 0.7
+        bars = ax.barh(y - (height / 2 if has_placebo else 0), [r.active_pct for r in rows], height=height,
+                       color=OKABE_ITO["orange"], label=drug)
+        ax.bar_label(bars, labels=[f"{r.active_pct:g}%" for r in rows], padding=3, fontsize="small")
+        if has_placebo:
+            pbars = ax.barh(y + height / 2, [r.placebo_pct for r in rows], height=height, color=GREY, hatch="//",
+                            edgecolor="white", label="placebo")
+            ax.bar_label(pbars, labels=[f"{r.placebo_pct:g}%" for r in rows], padding=3, fontsize="small")
+            ax.legend(loc="lower right")
+        ax.set_yticks(y, [r.effect for r in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(r.active_pct for r in rows) * 1.2)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("Patients reporting the effect (%)")
+        scope = category.lower() if category else "all listed effects"
+        ax.set_title(f"Side effects of {drug}: {scope}")
+    if has_placebo:
+        listed = "; ".join(f"{r.effect} {r.active_pct:g}% vs {r.placebo_pct:g}%" for r in rows)
+        alt = f"Paired horizontal bars of side effects reported on {drug} against placebo, {scope}: {listed}."
+    else:
+        listed = "; ".join(f"{r.effect} {r.active_pct:g}%" for r in rows)
+        alt = f"Horizontal bars of side effects reported on {drug} in depression trials: {listed}."
+    return Chart(figure, alt)
+
+
+# 03 History ------------------------------------------------------------------------
+CATEGORY_STYLE = {
+    "Anaesthesia": (OKABE_ITO["sky_blue"], "o"),
+    "Regulation": (OKABE_ITO["black"], "s"),
+    "Depression research": (OKABE_ITO["vermillion"], "D"),
+    "Approval": (OKABE_ITO["orange"], "^"),
+}
+
+
+def plot_timeline(data: Dataset, up_to_year: int = 2025, talk: bool | None = None) -> Chart:
+    """Ketamine's history, one row per milestone; milestones after ``up_to_year`` are faded."""
+    events = sorted(data.timeline, key=lambda e: (e.year, e.id))
+    with house_style(talk):
+        figure = _new_figure(10.0, 6.4)
+        ax = figure.add_axes((0.06, 0.1, 0.92, 0.8))
+        for row, event in enumerate(events):
+            color, marker = CATEGORY_STYLE[event.category]
+            shown = event.year <= up_to_year
+            ax.plot(event.year, row, marker=marker, color=color if shown else "#CCCCCC", markersize=11, linestyle="none")
+            right = event.year < 1995
+            ax.annotate(f"{event.when}: {event.event}", (event.year, row), xytext=(10 if right else -10, 0),
+                        textcoords="offset points", ha="left" if right else "right", va="center", fontsize="small",
+                        color="black" if shown else "#BBBBBB")
+        ax.axvline(up_to_year + 0.5, color=GREY, linewidth=1.5)
+        ax.set_xlim(1958, 2028)
+        ax.set_ylim(len(events) - 0.5, -0.8)
+        ax.set_yticks([])
+        ax.grid(axis="y", visible=False)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel("Year")
+        ax.set_title(f"From anaesthetic to antidepressant: up to {up_to_year}")
+        handles = [Line2D([], [], color=c, marker=m, linestyle="none", label=k) for k, (c, m) in CATEGORY_STYLE.items()]
+        ax.legend(handles=handles, loc="lower left", ncols=2, fontsize="small")
+    shown = [e for e in events if e.year <= up_to_year]
+    alt = (f"Timeline from 1962 to 2025 with {len(events)} milestones, {len(shown)} of them up to {up_to_year}: "
+           + "; ".join(f"{e.when} {e.event}" for e in shown) + ".")
+    return Chart(figure, alt)
+
+
+# 04 Mechanism ------------------------------------------------------------------
+EVIDENCE_STYLE = {
+    "human": (OKABE_ITO["blue"], "o", "shown in humans"),
+    "animal": (OKABE_ITO["orange"], "s", "animal studies only"),
+    "debated": (OKABE_ITO["reddish_purple"], "D", "debated"),
+}
+
+
+def plot_cascade(data: Dataset, up_to_step: int | None = None, talk: bool | None = None) -> Chart:
+    """The proposed cascade on a minutes-to-days axis, each step marked by the strength of its evidence."""
+    steps = sorted(data.mechanism, key=lambda s: s.order)
+    up_to_step = len(steps) if up_to_step is None else up_to_step
+    if not 1 <= up_to_step <= len(steps):
+        raise ValueError(f"up_to_step must be between 1 and {len(steps)}")
+    first = models.first_effect(data, "iv_single")
+    peak = max(models.onset_curve(data, "iv_single").anchors, key=lambda p: p.value_pct)
+    with house_style(talk):
+        figure = _new_figure(10.0, 5.8)
+        ax = figure.add_axes((0.3, 0.22, 0.66, 0.68))
+        ax.axvspan(first.days * 1440, peak.days * 1440, color="#E8F1FA", zorder=0)
+        ax.annotate("patients: first effect\nto peak (measured)", (np.sqrt(first.days * peak.days) * 1440, len(steps) - 0.6),
+                    ha="center", va="bottom", fontsize="small", color=OKABE_ITO["blue"])
+        for row, step in enumerate(steps):
+            color, marker, _ = EVIDENCE_STYLE[step.evidence]
+            shown = step.order <= up_to_step
+            ax.plot(step.minutes_illustrative, row, marker=marker, markersize=13, linestyle="none",
+                    color=color if shown else "#DDDDDD", markerfacecolor=(color if shown and step.evidence != "debated" else "white"),
+                    markeredgewidth=2.5)
+        ax.set_yticks(range(len(steps)), [s.step for s in steps])
+        for label, step in zip(ax.get_yticklabels(), steps):
+            label.set_color("black" if step.order <= up_to_step else "#BBBBBB")
+        ax.set_ylim(len(steps) - 0.4, -0.6)
+        ax.set_xscale("log")
+        ax.set_xlim(2, 3 * 1440)
+        ax.set_xticks([5, 30, 60, 240, 1440], ["5 min", "30 min", "1 h", "4 h", "1 day"])
+        ax.minorticks_off()
+        ax.set_xlabel("Time after the dose (step positions are illustrative: order, not measured times)")
+        ax.set_title("The proposed cascade, step by step")
+        handles = [Line2D([], [], color=c, marker=m, linestyle="none", markerfacecolor=c if k != "debated" else "white",
+                          markeredgewidth=2, label=lab) for k, (c, m, lab) in EVIDENCE_STYLE.items()]
+        figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=3)
+    shown = [s for s in steps if s.order <= up_to_step]
+    alt = (f"Dot chart of {len(steps)} proposed steps of ketamine's action on a time axis from minutes to a day; "
+           f"{len(shown)} shown: " + "; ".join(f"{s.step} ({EVIDENCE_STYLE[s.evidence][2]})" for s in shown)
+           + f". A shaded band marks when patients first improve ({format_days(first.days)}) to the peak ({format_days(peak.days)}).")
+    return Chart(figure, alt)
+
+
+def pk_model(data: Dataset) -> tuple[models.TwoCompartment, float, float]:
+    """The illustrative two-compartment model, the modelled dose (mg) and the infusion length (min) from data."""
+    model = models.two_compartment_from_half_lives(data.pk("clearance").value, data.pk("volume_steady_state").value,
+                                                   data.pk("half_life_alpha").value, data.pk("half_life_beta").value)
+    dose = data.pk("dose_per_kg").value * data.pk("body_weight").value
+    return model, dose, data.pk("infusion_minutes").value
+
+
+def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | None = None) -> Chart:
+    """Illustrative plasma curve of the research infusion against reported levels for other uses."""
+    model, dose, infusion = pk_model(data)
+    minutes = np.linspace(0, 480, 481)
+    conc = models.plasma_concentration(model, minutes, dose, infusion)
+    band_colors = [OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["black"]]
+    with house_style(talk):
+        figure = _new_figure(10.0, 5.6)
+        ax = figure.add_axes((0.1, 0.14, 0.54, 0.74))
+        handles = [Line2D([], [], color=TREATMENT_STYLE["iv_single"].color, label="illustrative model\n(not for dosing)")]
+        for level, color, hatch in zip(data.plasma_levels, band_colors, ("", "", "\\\\", "")):
+            label = f"{level.use}: {level.low_ng_ml:g}" + (f"-{level.high_ng_ml:g}" if level.high_ng_ml > level.low_ng_ml else "") + " ng/mL"
+            if level.high_ng_ml > level.low_ng_ml:
+                handles.append(ax.axhspan(level.low_ng_ml, level.high_ng_ml, facecolor=color, alpha=0.15, hatch=hatch,
+                                          edgecolor=color, linewidth=0, label=label))
+            else:
+                handles.append(ax.axhline(level.low_ng_ml, color=color, linestyle="--", linewidth=2, label=label))
+        ax.plot(minutes, conc, color=TREATMENT_STYLE["iv_single"].color)
+        ax.axvspan(0, infusion, color="#F3F3F3", zorder=0)
+        ax.annotate("infusion", (infusion / 2, 12), ha="center", color=GREY, fontsize="small")
+        reading = ""
+        if at_minutes is not None:
+            value = float(models.plasma_concentration(model, [at_minutes], dose, infusion)[0])
+            ax.axvline(at_minutes, color=GREY, linewidth=1.5)
+            ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
+                    markeredgewidth=2.5)
+            ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL", (at_minutes, value), xytext=(8, 10),
+                        textcoords="offset points", fontweight="bold")
+            reading = f" At {format_days(at_minutes / 1440)} the model gives about {value:.0f} ng/mL."
+        ax.set_yscale("log")
+        ax.set_ylim(10, 3000)
+        ax.set_xlim(0, 480)
+        ax.set_xticks(np.arange(0, 481, 60), [f"{h}" for h in range(9)])
+        ax.set_xlabel("Hours after the start of the infusion")
+        ax.set_ylabel("Plasma ketamine (ng/mL, log scale)")
+        ax.set_title("Illustrative plasma curve: far below anaesthetic levels")
+        figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.65, 0.5), fontsize="small", title="Reported peak levels")
+    alt = (f"Line chart, log scale, of an illustrative two-compartment model of plasma ketamine over 8 hours after "
+           f"{data.pk('dose_per_kg').value:g} mg/kg over {infusion:g} minutes: peak about {conc.max():.0f} ng/mL at {infusion:g} minutes, "
+           f"about {conc[120]:.0f} ng/mL at 2 hours and {conc[480]:.0f} at 8 hours. Reported ranges: "
+           + "; ".join(f"{lv.use} {lv.low_ng_ml:g}-{lv.high_ng_ml:g} ng/mL" for lv in data.plasma_levels) + "." + reading)
+    return Chart(figure, alt)
+
+
+# 06 Safety ------------------------------------------------------------------------
+def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: bool | None = None) -> Chart:
+    """Acute effects over the hours after a dose against the 2-hour monitoring window."""
+    rows = {(r.effect, r.event): r for r in data.acute_effects}
+    window = rows[("Monitoring", "window")].minutes
+    effects = [("Dissociation", OKABE_ITO["reddish_purple"], "-", "o"), ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")]
+    minutes = np.linspace(0, 240, 481)
+    with house_style(talk):
+        figure = _new_figure(10.0, 5.4)
+        ax = figure.add_axes((0.08, 0.24, 0.9, 0.64))
+        ax.axvspan(0, window, color="#EAF4EA", zorder=0)
+        ax.annotate(f"monitoring for at least {window / 60:g} hours", (window / 2, 1.12), ha="center",
+                    color=OKABE_ITO["bluish_green"], fontweight="bold")
+        for effect, color, linestyle, marker in effects:
+            peak, resolved = rows[(effect, "peak")], rows[(effect, "resolved")]
+            ax.plot(minutes, models.acute_effect_curve(peak.minutes, resolved.minutes, minutes), color=color, linestyle=linestyle,
+                    label=f"{effect} (illustrative shape)")
+            ax.plot([peak.minutes, resolved.minutes], [1, 0], linestyle="none", marker=marker, color=color, markersize=11,
+                    label=f"{effect}: reported peak and return to baseline")
+        bp = rows[("Blood pressure", "peak")]
+        ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 8), textcoords="offset points",
+                    color=OKABE_ITO["vermillion"], fontsize="small")
+        reading = ""
+        if at_minutes is not None:
+            ax.axvline(at_minutes, color=GREY, linewidth=2)
+            inside = at_minutes <= window
+            where = "inside the monitoring window" if inside else "after the monitoring window"
+            ax.annotate(f"{format_days(at_minutes / 1440)}: {where}", (at_minutes, 0.55), xytext=(6, 0), textcoords="offset points",
+                        fontweight="bold", ha="left" if at_minutes < 170 else "right")
+            reading = f" Marked at {format_days(at_minutes / 1440)}, {where}."
+        ax.set_xlim(0, 240)
+        ax.set_ylim(0, 1.25)
+        ax.set_xticks(np.arange(0, 241, 30), ["0", "30 min", "1 h", "1.5 h", "2 h", "2.5 h", "3 h", "3.5 h", "4 h"])
+        ax.set_yticks([0, 1], ["baseline", "peak"])
+        ax.set_xlabel("Time after the start of a dose")
+        ax.set_ylabel("Relative size of the effect")
+        ax.set_title("Acute effects fade within the monitoring window")
+        figure.legend(loc="lower left", bbox_to_anchor=(0, 0), ncols=2, fontsize="small")
+    diss, bpr = rows[("Dissociation", "peak")], rows[("Blood pressure", "resolved")]
+    alt = (f"Line chart of the relative size of acute effects over 4 hours after a dose. Dissociation peaks at "
+           f"{diss.minutes:g} minutes and is near baseline by {rows[('Dissociation', 'resolved')].minutes:g} minutes; blood pressure "
+           f"peaks at {bp.minutes:g} minutes (mean +{bp.value:g} mmHg systolic) and is back to baseline by {bpr.minutes:g} minutes. "
+           f"The first {window:g} minutes are shaded as the monitoring window. Curve shapes are illustrative." + reading)
+    return Chart(figure, alt)
+
+
+def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
+    """Reported dose ranges by use on a log scale (a comparison, not a dosing guide)."""
+    rows = sorted(data.dose_levels, key=lambda r: r.low_mg_kg)
+    colors = [OKABE_ITO["bluish_green"], TREATMENT_STYLE["iv_single"].color, OKABE_ITO["black"]]
+    with house_style(talk):
+        figure = _new_figure(10.0, 3.6)
+        ax = figure.add_axes((0.3, 0.26, 0.66, 0.58))
+        for row, (level, color) in enumerate(zip(rows, colors)):
+            if level.high_mg_kg > level.low_mg_kg:
+                ax.plot([level.low_mg_kg, level.high_mg_kg], [row, row], color=color, linewidth=10, solid_capstyle="butt")
+                text = f"{level.low_mg_kg:g}-{level.high_mg_kg:g} mg/kg"
+            else:
+                ax.plot(level.low_mg_kg, row, marker="o", markersize=13, color=color)
+                text = f"{level.low_mg_kg:g} mg/kg"
+            ax.annotate(text, (level.high_mg_kg, row), xytext=(10, 0), textcoords="offset points", va="center")
+        ax.set_yticks(range(len(rows)), [f"{r.use}\n({r.route})" for r in rows])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xscale("log")
+        ax.set_xlim(0.1, 12)
+        ax.set_xticks([0.1, 0.5, 1, 2, 5, 10], ["0.1", "0.5", "1", "2", "5", "10"])
+        ax.minorticks_off()
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("Reported dose (mg per kg body weight, log scale); a comparison, not a dosing guide")
+        ax.set_title("Antidepressant research doses sit below anaesthetic doses")
+    alt = ("Range chart on a log scale of reported ketamine doses by use: "
+           + "; ".join(f"{r.use} {r.low_mg_kg:g}" + (f" to {r.high_mg_kg:g}" if r.high_mg_kg > r.low_mg_kg else "") + " mg/kg"
+                       for r in rows)
+           + ". The antidepressant research dose is 2 to 9 times lower than the anaesthetic induction range.")
+    return Chart(figure, alt)
+
+
+# 07 Summary ---------------------------------------------------------------------
+def plot_time_to_response(data: Dataset, percent: float = 40, talk: bool | None = None) -> Chart:
+    """How long each treatment's illustrative curve takes to reach ``percent`` of patients responding."""
+    if not 0 < percent < 100:
+        raise ValueError("percent must be between 0 and 100")
+    treatments = [t for t in data.treatments]
+    with house_style(talk):
+        figure = _new_figure(10.0, 4.8)
+        ax = figure.add_axes((0.36, 0.2, 0.56, 0.68))
+        results = []
+        for row, t in enumerate(treatments):
+            curve = models.onset_curve(data, t.id)
+            days = models.time_to_reach(curve, percent)
+            style = TREATMENT_STYLE[t.id]
+            if days is None:
+                ax.annotate(f"not reached in the data (to {format_days(curve.end_days)})", (HOUR, row), xytext=(4, 0),
+                            textcoords="offset points", va="center", color=GREY, fontsize="small")
+                results.append(f"{t.label}: not reached within {format_days(curve.end_days)}")
+            else:
+                ax.barh(row, days, left=0, color=style.color, height=0.6, hatch=["", "//", "..", "xx", "\\\\", "--"][row % 6],
+                        edgecolor="white")
+                ax.annotate(format_days(days), (days, row), xytext=(6, 0), textcoords="offset points", va="center")
+                results.append(f"{t.label}: {format_days(days)}")
+        ax.set_yticks(range(len(treatments)), [t.label + (" (remission)" if t.id == "ect" else "") for t in treatments])
+        ax.set_ylim(len(treatments) - 0.5, -0.5)
+        _time_axis(ax, "log", 16 * WEEK)
+        ax.set_xlabel("Time since the first dose (log scale), read from the illustrative curves")
+        ax.grid(axis="y", visible=False)
+        ax.set_title(f"How long until {percent:g}% of patients respond?")
+    alt = (f"Horizontal bar chart on a log time axis of how long each treatment's illustrative curve takes to reach {percent:g}% "
+           "of patients responding: " + "; ".join(results) + ".")
     return Chart(figure, alt)

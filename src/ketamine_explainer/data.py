@@ -204,6 +204,138 @@ class PlasmaLevel:
         return None
 
 
+@dataclass(frozen=True)
+class Prevalence:
+    """Share of a group with depression (world: WHO; US: NIMH / NSDUH)."""
+
+    FILE = "prevalence.csv"
+    id: str = _col("id")
+    scope: str = _col("choice", choices=("world", "world_2015", "us"))
+    grouping: str = _col("choice", choices=("overall", "sex", "age"))
+    group: str = _col("text")
+    value_pct: float = _col("percent")
+    measure: str = _col("text")
+    year: str = _col("text")
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+    note: str = _col("text", optional=True)
+
+
+@dataclass(frozen=True)
+class StarDResult:
+    """A STAR*D remission figure: per step, cumulative as reported, or cumulative on reanalysis."""
+
+    FILE = "stard.csv"
+    id: str = _col("id")
+    step: int = _col("int")
+    measure: str = _col("choice", choices=("step_remission", "cumulative_reported", "cumulative_reanalysis"))
+    value_pct: float = _col("percent")
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+    note: str = _col("text", optional=True)
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    """How often an adverse effect was reported on a drug (and on placebo, where known)."""
+
+    FILE = "side_effects.csv"
+    id: str = _col("id")
+    drug: str = _col("choice", choices=("esketamine", "escitalopram"))
+    effect: str = _col("text")
+    category: str = _col("choice", choices=("Perception", "Body", "Mood and alertness"))
+    active_pct: float = _col("percent")
+    placebo_pct: float | None = _col("percent", optional=True)
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+    note: str = _col("text", optional=True)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A milestone in ketamine's history."""
+
+    FILE = "timeline.csv"
+    id: str = _col("id")
+    year: int = _col("int")
+    when: str = _col("text")
+    event: str = _col("text")
+    category: str = _col("choice", choices=("Anaesthesia", "Regulation", "Depression research", "Approval"))
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+
+    def check(self):
+        if not 1900 <= self.year <= 2100:
+            return "year", f"{self.year} is not a plausible year"
+        return None
+
+
+@dataclass(frozen=True)
+class MechanismStep:
+    """One step of the proposed cascade; its place on the time axis is illustrative (order only)."""
+
+    FILE = "mechanism.csv"
+    id: str = _col("id")
+    order: int = _col("int")
+    step: str = _col("text")
+    minutes_illustrative: float = _col("number")
+    evidence: str = _col("choice", choices=("human", "animal", "debated"))
+    detail: str = _col("text")
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+
+
+@dataclass(frozen=True)
+class DoseLevel:
+    """A reported dose range for one use (descriptive; never a dosing instruction)."""
+
+    FILE = "dose_levels.csv"
+    id: str = _col("id")
+    use: str = _col("text")
+    route: str = _col("text")
+    low_mg_kg: float = _col("number")
+    high_mg_kg: float = _col("number")
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+    note: str = _col("text", optional=True)
+
+    def check(self):
+        if self.high_mg_kg < self.low_mg_kg:
+            return "high_mg_kg", "is below low_mg_kg"
+        return None
+
+
+@dataclass(frozen=True)
+class AcuteEffect:
+    """When an acute effect peaks or resolves after a dose, in minutes from the start."""
+
+    FILE = "acute_effects.csv"
+    id: str = _col("id")
+    effect: str = _col("text")
+    event: str = _col("choice", choices=("peak", "resolved", "window"))
+    minutes: float = _col("number")
+    value: float | None = _col("number", optional=True)
+    unit: str = _col("text", optional=True)
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+    note: str = _col("text", optional=True)
+
+
+@dataclass(frozen=True)
+class QuizOption:
+    """One answer option of a check-your-understanding question, with the feedback it gives."""
+
+    FILE = "quiz.csv"
+    id: str = _col("id")
+    question_id: str = _col("text")
+    notebook: str = _col("text")
+    question: str = _col("text")
+    option: str = _col("text")
+    correct: bool = _col("flag")
+    feedback: str = _col("text")
+    source_id: str = _col("source")
+
+
 #: Every table, by the attribute name it has on :class:`Dataset`.
 TABLES = {
     "onset": OnsetPoint,
@@ -211,6 +343,14 @@ TABLES = {
     "helplines": HelpLine,
     "pk_parameters": PKParameter,
     "plasma_levels": PlasmaLevel,
+    "prevalence": Prevalence,
+    "stard": StarDResult,
+    "side_effects": SideEffect,
+    "timeline": TimelineEvent,
+    "mechanism": MechanismStep,
+    "dose_levels": DoseLevel,
+    "acute_effects": AcuteEffect,
+    "quiz": QuizOption,
 }
 
 
@@ -282,6 +422,14 @@ class Dataset:
     helplines: tuple[HelpLine, ...]
     pk_parameters: tuple[PKParameter, ...]
     plasma_levels: tuple[PlasmaLevel, ...]
+    prevalence: tuple[Prevalence, ...]
+    stard: tuple[StarDResult, ...]
+    side_effects: tuple[SideEffect, ...]
+    timeline: tuple[TimelineEvent, ...]
+    mechanism: tuple[MechanismStep, ...]
+    dose_levels: tuple[DoseLevel, ...]
+    acute_effects: tuple[AcuteEffect, ...]
+    quiz: tuple[QuizOption, ...]
 
     def source(self, source_id: str) -> Source:
         try:
@@ -309,6 +457,21 @@ class Dataset:
         return cited
 
 
+def _check_quiz(path: Path, options: tuple[QuizOption, ...]) -> None:
+    questions: dict[str, list[tuple[int, QuizOption]]] = {}
+    for number, option in enumerate(options, start=1):
+        questions.setdefault(option.question_id, []).append((number, option))
+    for question_id, rows in questions.items():
+        first = rows[0][0]
+        if len(rows) < 2:
+            raise DataError(path, f"question '{question_id}' needs at least two options", row=first, column="question_id")
+        if sum(o.correct for _, o in rows) != 1:
+            raise DataError(path, f"question '{question_id}' needs exactly one correct option", row=first, column="correct")
+        for number, option in rows:
+            if (option.question, option.notebook) != (rows[0][1].question, rows[0][1].notebook):
+                raise DataError(path, f"question '{question_id}' changes its text or notebook", row=number, column="question")
+
+
 def load(data_dir: Path | str | None = None) -> Dataset:
     """Load and cross-check every table in ``data_dir`` (default: the project's ``data/``)."""
     return _load(Path(data_dir or DATA_DIR).resolve())
@@ -320,4 +483,5 @@ def _load(data_dir: Path) -> Dataset:
     ids = frozenset(s.id for s in sources)
     tables = {name: read_table(cls, data_dir / cls.FILE, ids) for name, cls in TABLES.items()}
     tables["treatments"] = tuple(sorted(tables["treatments"], key=lambda t: t.order))
+    _check_quiz(data_dir / QuizOption.FILE, tables["quiz"])
     return Dataset(sources={s.id: s for s in sources}, **tables)

@@ -130,3 +130,33 @@ def plasma_concentration(model: TwoCompartment, minutes, dose_mg: float, infusio
     after = np.maximum(t - infusion_minutes, 0.0)
     amounts = np.where((t > infusion_minutes)[:, None], propagate(end, after, 0.0), amounts)
     return amounts[:, 0] / model.v1 * 1000.0
+
+
+# Sequential treatment (STAR*D) ---------------------------------------------
+def cumulative_remission(step_rates_pct) -> np.ndarray:
+    """Cumulative remission after each step if everyone not yet remitted went on to the next step.
+
+    This is the calculation behind STAR*D's reported 67%; it assumes nobody drops out.
+    """
+    rates = np.asarray(step_rates_pct, dtype=float) / 100.0
+    if np.any((rates < 0) | (rates > 1)):
+        raise ValueError("remission rates must be percentages between 0 and 100")
+    return 100.0 * (1.0 - np.cumprod(1.0 - rates))
+
+
+# Acute effects -----------------------------------------------------------------
+def acute_effect_curve(peak_minutes: float, resolved_minutes: float, minutes) -> np.ndarray:
+    """Illustrative relative intensity (peak = 1) rising to a peak and back to baseline when resolved."""
+    if not 0 < peak_minutes < resolved_minutes:
+        raise ValueError("need 0 < peak_minutes < resolved_minutes")
+    minutes = np.asarray(minutes, dtype=float)
+    curve = PchipInterpolator([0.0, peak_minutes, resolved_minutes], [0.0, 1.0, 0.0], extrapolate=False)
+    return np.where(minutes >= resolved_minutes, 0.0, np.nan_to_num(curve(minutes)))
+
+
+def time_to_reach(curve: OnsetCurve, percent: float) -> float | None:
+    """First time (days) at which an illustrative curve reaches ``percent``; None if it never does in its data."""
+    days = np.geomspace(1 / 1440, curve.end_days, 4000)
+    values = curve(days)
+    reached = np.nonzero(values >= percent)[0]
+    return float(days[reached[0]]) if reached.size else None

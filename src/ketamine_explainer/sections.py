@@ -28,3 +28,72 @@ def onset_explorer(data: Dataset) -> Explorer:
         controls,
         "How fast do depression treatments work? (interactive)",
     )
+
+
+def onset_preview(data: Dataset) -> Explorer:
+    """The start page's taste of the central chart: one infusion against an SSRI, on either time axis."""
+    return explorer(
+        lambda scale: charts.plot_onset_timelines(data, ("iv_single", "ssri"), 1.0, scale),
+        [Control("scale", "Time axis", (("Logarithmic (hours to months)", "log"), ("Linear (weeks)", "linear")), "toggle")],
+        "Preview: one ketamine infusion against a standard antidepressant",
+    )
+
+
+def prevalence_explorer(data: Dataset) -> Explorer:
+    options = [(view[2], key) for key, view in charts.PREVALENCE_VIEWS.items()]
+    return explorer(lambda view: charts.plot_prevalence(data, view), [Control("view", "Group people", options, "dropdown")],
+                    "Who is affected by depression?")
+
+
+def stard_explorer(data: Dataset) -> Explorer:
+    steps = [(f"{n} step{'s' if n > 1 else ''}", n) for n in range(1, 5)]
+    weeks = [(f"{w} weeks", w) for w in (8, 12, 14)]
+    return explorer(
+        lambda steps, weeks: charts.plot_stard(data, steps, weeks),
+        [Control("steps", "Treatment steps tried (number)", steps, "slider", initial=3),
+         Control("weeks", "Length of each step (weeks)", weeks, "toggle", initial=1)],
+        "Sequential treatment steps in STAR*D",
+    )
+
+
+def timeline_explorer(data: Dataset) -> Explorer:
+    years = [(str(y), y) for y in (1962, 1970, 1999, 2006, 2013, 2019, 2025)]
+    return explorer(lambda year: charts.plot_timeline(data, year),
+                    [Control("year", "Show milestones up to (year)", years, "slider", initial=len(years) - 1)],
+                    "Ketamine's history, 1962 to 2025")
+
+
+def cascade_explorer(data: Dataset) -> Explorer:
+    steps = [(f"{s.order}. {s.step}", s.order) for s in sorted(data.mechanism, key=lambda s: s.order)]
+    return explorer(lambda step: charts.plot_cascade(data, step),
+                    [Control("step", "Reveal the cascade up to step (number)", steps, "slider", initial=len(steps) - 1)],
+                    "The proposed cascade")
+
+
+def plasma_explorer(data: Dataset) -> Explorer:
+    times = [(charts.format_days(m / 1440), m) for m in (20, 40, 80, 120, 240, 480)]
+    return explorer(lambda minutes: charts.plot_plasma(data, minutes),
+                    [Control("minutes", "Time after the start of the infusion (minutes and hours)", times, "slider", initial=1)],
+                    "Illustrative plasma curve")
+
+
+def acute_effects_explorer(data: Dataset) -> Explorer:
+    times = [(charts.format_days(m / 1440), m) for m in (15, 30, 40, 60, 90, 120, 180)]
+    return explorer(lambda minutes: charts.plot_acute_effects(data, minutes),
+                    [Control("minutes", "Time after the start of a dose (minutes and hours)", times, "slider", initial=2)],
+                    "Acute effects after a dose")
+
+
+def side_effects_explorer(data: Dataset) -> Explorer:
+    categories = [("All listed effects", None), ("Perception", "Perception"), ("Body", "Body"),
+                  ("Mood and alertness", "Mood and alertness")]
+    return explorer(lambda category: charts.plot_side_effects(data, "esketamine", category),
+                    [Control("category", "Adverse effects shown", categories, "dropdown")],
+                    "Esketamine adverse effects against placebo")
+
+
+def time_to_response_explorer(data: Dataset) -> Explorer:
+    thresholds = [(f"{p}% of patients", p) for p in (20, 40, 50)]
+    return explorer(lambda percent: charts.plot_time_to_response(data, percent),
+                    [Control("percent", "Time until this share responds (percent)", thresholds, "toggle", initial=1)],
+                    "Treatments side by side: time to response")

@@ -121,3 +121,48 @@ def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: s
 def note(text: str, kind: str = "info") -> widgets.HTML:
     """A styled callout (used for help lines and the educational note)."""
     return widgets.HTML(f'<div class="kx-note kx-{html.escape(kind)}">{text}</div>')
+
+
+class Quiz(widgets.VBox):
+    """A check-your-understanding question: choosing an option shows its feedback, linked in the browser (no kernel)."""
+
+    def __init__(self, question: str, options: Sequence[tuple[str, str, bool]]):
+        self.question, self.options = question, tuple(options)
+        self.choice = widgets.RadioButtons(
+            options=[label for label, _, _ in options], index=None, description="Your answer:",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="max-content"),
+        )
+        feedback = [
+            widgets.HTML(f'<div class="kx-feedback kx-{"right" if correct else "wrong"}" role="status">'
+                         f'<strong>{"Correct." if correct else "Not quite."}</strong> {html.escape(text)}</div>')
+            for _, text, correct in options
+        ]
+        self.feedback = widgets.Stack(children=feedback, selected_index=None)
+        self.link = widgets.jslink((self.choice, "index"), (self.feedback, "selected_index"))
+        title = widgets.HTML(f'<p class="kx-question"><strong>Check your understanding:</strong> {html.escape(question)}</p>')
+        super().__init__(children=[title, self.choice, self.feedback])
+        self.add_class("kx-quiz")
+
+    def describe(self) -> str:
+        return f"Question: {self.question} Options: " + " / ".join(label for label, _, _ in self.options)
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.describe()
+        return bundle
+
+
+def quiz(data, question_id: str) -> Quiz:
+    """The question ``question_id`` from ``data/quiz.csv``; each option's feedback names its source."""
+    rows = [o for o in data.quiz if o.question_id == question_id]
+    if not rows:
+        raise KeyError(f"no question '{question_id}' in quiz.csv")
+    options = []
+    for row in rows:
+        source = data.source(row.source_id)
+        author = source.authors.split(",")[0]
+        options.append((row.option, f"{row.feedback} (Source: {author} {source.year}.)", row.correct))
+    return Quiz(rows[0].question, options)
