@@ -24,7 +24,7 @@ def _code(path):
 
 
 def test_every_notebook_in_the_reading_order_exists():
-    assert IDS == [stem for stem, _ in notebooks.NOTEBOOKS]
+    assert [stem for stem, _ in notebooks.NOTEBOOKS] == IDS
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
