@@ -206,7 +206,7 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
         ax.set_ylim(0, 100)
         ax.set_ylabel("Patients responding (%)")
         ax.set_title("One infusion fades within about a week; a course holds while it lasts")
-        ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.8))
+        ax.legend(loc="lower right")
     single = models.onset_curve(data, "iv_single")
     course = models.onset_curve(data, "iv_course")
     alt = (
