@@ -77,7 +77,7 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     second = charts.plot_single_vs_course(data)
     assert first.png() == second.png()
     assert len(first.png()) < 60_000
-    assert Image.open(io.BytesIO(first.png())).size == (1000, 520)
+    assert Image.open(io.BytesIO(first.png())).size == (900, 468)
     assert f'alt="{first.alt}"' in first.html()
     bundle = first._repr_mimebundle_()
     assert bundle["text/plain"] == first.alt and bundle["text/html"].startswith("<img")

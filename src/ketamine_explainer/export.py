@@ -30,7 +30,8 @@ SLIDES_VENDOR_FILES = (
     ("reveal.js", "dist", "reveal.js/dist"),
     ("reveal.js", "plugin/notes", "reveal.js/plugin/notes"),
 )
-SKIP = re.compile(r"\.map$|^embed\.js|^libembed-amd\.js$|LICENSE\.txt$|\.esm\.js$")
+SKIP = re.compile(r"\.map$|^embed\.js|^libembed-amd\.js$|LICENSE\.txt$|\.esm\.js$"
+                  r"|^(beige|black|blood|league|moon|night|serif|simple|sky|solarized)\.css$")  # unused themes load web fonts
 
 
 class BuildError(RuntimeError):
@@ -133,8 +134,10 @@ def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Pat
             for path in paths:
                 nb = notebooks.execute(path) if execute else nbformat.read(path, as_version=4)
                 _prepare(nb, slides)
-                resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css}
+                resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "language_code": "en"}
                 body, _ = exporter.from_notebook_node(nb, resources=resources)
+                if modules is not None:
+                    body = _share_css(exporter, body, tmp / "vendor")
                 (tmp / page_name(path.stem, slides)).write_text(body, encoding="utf-8")
         if slides:
             (tmp / "index.html").write_text(_deck_index(paths, titles), encoding="utf-8")
@@ -146,6 +149,24 @@ def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Pat
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+SHARED_CSS = ("static/index.css", "static/theme-light.css")
+
+
+def _share_css(exporter, body: str, vendor: Path) -> str:
+    """Move the large style sheets that nbconvert inlines in every page into one shared file each."""
+    env = exporter.environment
+    for name in SHARED_CSS:
+        css = env.loader.get_source(env, name)[0]
+        inline = f'<style type="text/css">\n{css}</style>'
+        if inline in body:
+            target = vendor / "css" / name.replace("/", "-")
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(css, encoding="utf-8")
+            body = body.replace(inline, f'<link rel="stylesheet" href="vendor/css/{target.name}">')
+    return body
 
 
 def _deck_index(paths: list[Path], titles: dict[str, str]) -> str:

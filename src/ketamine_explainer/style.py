@@ -74,8 +74,8 @@ def rc(talk: bool | None = None) -> dict:
         "grid.color": "#DDDDDD",
         "grid.linewidth": 0.8,
         "axes.prop_cycle": matplotlib.cycler(color=list(OKABE_ITO.values())),
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
+        "figure.dpi": 90,
+        "savefig.dpi": 90,
         "svg.hashsalt": "ketamine-explainer",
     }
 

@@ -1,0 +1,198 @@
+"""The exported site and slides in Debian's Chromium, offline: pages load, every control works by keyboard, decks run."""
+
+import functools
+import http.server
+import json
+import re
+import threading
+import time
+
+import pytest
+
+from ketamine_explainer import export, notebooks
+
+from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, require_chromium
+
+PAGES = [export.page_name(stem, slides=False) for stem, _ in notebooks.NOTEBOOKS]
+DECKS = [export.page_name(stem, slides=True) for stem, _ in notebooks.NOTEBOOKS]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    # The stored outputs are what nbval checks against a fresh run, so exporting them is exporting fresh outputs.
+    return export.build(tmp_path_factory.mktemp("site") / "site", slides=False, execute=False)
+
+
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory):
+    # Slides re-execute the notebooks in talk mode (large type), as `make slides` does.
+    return export.build(tmp_path_factory.mktemp("slides") / "slides", slides=True, execute=True)
+
+
+def _open(browser, url, viewport=(1200, 900)):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    offline = Offline(page)
+    page.goto(url)
+    return page, offline
+
+
+def _wait_for_widgets(page):
+    page.wait_for_load_state("load")
+    if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
+        page.wait_for_selector(".kx-explorer img", state="attached", timeout=30_000)
+        page.wait_for_function("document.querySelectorAll('.kx-explorer').length >= "
+                               "document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length - "
+                               "document.querySelectorAll('.kx-quiz').length - 1", timeout=30_000)
+
+
+def _move(page, control, kind):
+    """Operate one control with the keyboard only."""
+    if kind == "slider":
+        handle = control.locator(".noUi-handle")
+        handle.focus()
+        now, top = int(float(handle.get_attribute("aria-valuenow"))), int(float(handle.get_attribute("aria-valuemax")))
+        page.keyboard.press("ArrowLeft" if now >= top else "ArrowRight")
+    elif kind == "dropdown":
+        select = control.locator("select")
+        select.focus()
+        last = select.evaluate("s => s.selectedIndex === s.options.length - 1")
+        page.keyboard.press("ArrowUp" if last else "ArrowDown")
+    elif kind == "toggle":
+        target = control.locator("button:not(.mod-active)").first
+        target.focus()
+        page.keyboard.press("Space")
+    elif kind == "radio":
+        control.locator("input[type=radio]").first.focus()
+        page.keyboard.press("Space")
+    time.sleep(0.15)
+
+
+CONTROL_KINDS = {".widget-slider": "slider", ".widget-dropdown": "dropdown", ".widget-toggle-buttons": "toggle"}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_offline_and_every_control_changes_the_chart_by_keyboard(browser, site, name):
+    page, offline = _open(browser, (site / name).as_uri())
+    _wait_for_widgets(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    explorers = page.locator(".kx-explorer")
+    assert explorers.count() >= 1, "every page has at least one interactive chart"
+    moved = 0
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        for selector, kind in CONTROL_KINDS.items():
+            controls = explorer.locator(selector)
+            for j in range(controls.count()):
+                before = explorer.evaluate(VISIBLE_FRAMES)
+                assert len(before) == 1, "exactly one frame is visible"
+                _move(page, controls.nth(j), kind)
+                after = explorer.evaluate(VISIBLE_FRAMES)
+                assert len(after) == 1 and after != before, f"{kind} control {j} of chart {i} did not change the chart"
+                moved += 1
+    quizzes = page.locator(".kx-quiz")
+    for i in range(quizzes.count()):
+        quiz = quizzes.nth(i)
+        assert quiz.evaluate(VISIBLE_FEEDBACK) == []
+        _move(page, quiz, "radio")
+        feedback = quiz.evaluate(VISIBLE_FEEDBACK)
+        assert len(feedback) == 1 and "Source:" in feedback[0]
+    assert moved >= 1
+    for img in page.locator("img").all():
+        alt = img.get_attribute("alt") or ""
+        assert len(alt) > 40 and alt.lower() not in ("image", "chart", "figure"), "every image says what it shows"
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"site-{name.removesuffix('.html')}.png"))
+    assert offline.blocked == [] and offline.errors == []
+    page.close()
+
+
+def test_pages_link_to_each_other_in_reading_order(site):
+    for stem, _ in notebooks.NOTEBOOKS[1:-1]:
+        html = (site / export.page_name(stem, False)).read_text(encoding="utf-8")
+        links = re.findall(r'href="(\d\d_[a-z_]+\.html|index\.html)"', html)
+        assert "index.html" in links
+        i = [s for s, _ in notebooks.NOTEBOOKS].index(stem)
+        assert export.page_name(notebooks.NOTEBOOKS[i - 1][0], False) in links
+        assert export.page_name(notebooks.NOTEBOOKS[i + 1][0], False) in links
+    assert not list(site.glob("*.ipynb")) and ".ipynb)" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_works_from_a_static_web_server(browser, site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = browser.new_page()
+        offline = Offline(page, allowed=(origin,))
+        page.goto(f"{origin}/05_rapid_onset.html")
+        _wait_for_widgets(page)
+        assert page.locator(".kx-explorer").count() >= 1
+        assert offline.blocked == [] and offline.errors == []
+        page.close()
+    finally:
+        server.shutdown()
+
+
+def _expected_slides(stem):
+    cells = json.loads((notebooks.NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return sum(c["metadata"].get("slideshow", {}).get("slide_type") in ("slide", "subslide") for c in cells)
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_deck_runs_offline(browser, slides, name):
+    page, offline = _open(browser, (slides / name).as_uri(), viewport=(1280, 800))
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
+    _wait_for_widgets(page)
+    assert page.evaluate("Reveal.getTotalSlides()") == _expected_slides(name.removesuffix(".html"))
+    assert page.locator(".reveal .jp-CodeCell .jp-InputArea").count() == 0, "code is hidden in the slides"
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"deck-{name.removesuffix('.html')}-1.png"))
+    first = page.evaluate("JSON.stringify(Reveal.getIndices())")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert page.evaluate("JSON.stringify(Reveal.getIndices())") != first
+    page.screenshot(path=str(OUTPUT / f"deck-{name.removesuffix('.html')}-2.png"))
+    assert offline.blocked == [] and offline.errors == []
+    page.close()
+
+
+def test_deck_index_lists_every_deck(slides):
+    html = (slides / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{deck}"' in html for deck in DECKS)
+
+
+EXTERNAL = re.compile(r"""<script[^>]+src=["']https?:|<link[^>]+href=["']https?:|@import\s+(url\()?["']?https?:""", re.I)
+
+
+def test_no_page_or_deck_loads_anything_from_another_host(site, slides, capsys):
+    sizes = []
+    for folder in (site, slides):
+        for path in sorted(folder.glob("*.html")):
+            text = path.read_text(encoding="utf-8")
+            assert not EXTERNAL.search(text), f"{path.name} loads from another host: {EXTERNAL.search(text).group(0)}"
+            assert "cdn.jsdelivr" not in text and "unpkg.com" not in text and "cdnjs" not in text
+            sizes.append((f"{folder.name}/{path.name}", path.stat().st_size))
+        for css in folder.glob("vendor/**/*.css"):
+            assert not re.search(r"@import\s+(url\()?[\"']?https?:", css.read_text(encoding="utf-8", errors="ignore")), css
+    vendor = sum(f.stat().st_size for f in (site / "vendor").rglob("*") if f.is_file())
+    total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    with capsys.disabled():
+        print("\npage sizes (without the shared vendor/ folder):")
+        for name, size in sizes:
+            print(f"  {name:45s} {size / 1e6:6.2f} MB")
+        print(f"  site vendor/ {vendor / 1e6:.2f} MB; whole site {total / 1e6:.2f} MB")
+    assert all(size < 2_000_000 for _, size in sizes), "each page stays under 2 MB"
