@@ -157,3 +157,18 @@ def test_dose_chart_and_time_to_response_chart(data):
     assert "Standard antidepressant (SSRI): 8 weeks" in alt
     with pytest.raises(ValueError):
         charts.plot_time_to_response(data, 100)
+
+
+def test_talk_mode_enlarges_type_and_lines(data, monkeypatch):
+    from ketamine_explainer import style
+
+    normal = charts.plot_single_vs_course(data, talk=False).figure.axes[0]
+    monkeypatch.setenv("KETAMINE_TALK", "0")
+    style.set_talk_mode(True)
+    try:
+        talk = charts.plot_single_vs_course(data).figure.axes[0]
+    finally:
+        style.set_talk_mode(False)
+    assert talk.title.get_fontsize() > normal.title.get_fontsize() * 1.3
+    assert talk.lines[0].get_linewidth() > normal.lines[0].get_linewidth() * 1.3
+    assert talk.xaxis.label.get_fontsize() > normal.xaxis.label.get_fontsize()

@@ -95,3 +95,22 @@ def test_every_source_is_used_by_data_or_notebook_text(data):
         used |= set(re.findall(r"\(#src-([a-z0-9_]+)\)", _markdown(path)))
         used |= set(re.findall(r'"([a-z0-9_]+)"', _code(path))) & set(data.sources)
     assert set(data.sources) - used == set(), "sources listed but never cited"
+
+
+GENERIC_ALT = {"", "image", "chart", "figure", "plot", "no description has been provided for this image"}
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_image_in_outputs_and_widget_frames_has_descriptive_alt_text(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    html = [o["data"]["text/html"] for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+            if "text/html" in o.get("data", {})]
+    html = ["".join(h) if isinstance(h, list) else h for h in html]
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    html += [m["state"].get("value", "") for m in state.values() if m.get("model_name") == "HTMLModel"]
+    images = [tag for chunk in html for tag in re.findall(r"<img\b[^>]*>", chunk)]
+    assert all("image/png" not in o.get("data", {}) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]), \
+        "charts are shown as <img> with alt text, not bare PNG outputs"
+    for tag in images:
+        alt = re.search(r'alt="([^"]*)"', tag)
+        assert alt and alt.group(1).strip().lower() not in GENERIC_ALT and len(alt.group(1)) > 40, tag[:120]
