@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -46,7 +45,7 @@ def lab(tmp_path_factory):
                "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(home / "lab.log", "w")
+    log = open(home / "lab.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
