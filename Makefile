@@ -22,11 +22,11 @@ lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests notebooks benchmarks
 	$(RUN_ENV) $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests notebooks benchmarks
 
 execute: $(STAMP)  ## re-run every notebook, storing outputs and widget state (after changing the package or data)
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer execute

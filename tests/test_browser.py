@@ -185,6 +185,9 @@ def test_no_page_or_deck_loads_anything_from_another_host(site, slides, capsys):
             text = path.read_text(encoding="utf-8")
             assert not EXTERNAL.search(text), f"{path.name} loads from another host: {EXTERNAL.search(text).group(0)}"
             assert "cdn.jsdelivr" not in text and "unpkg.com" not in text and "cdnjs" not in text
+            for machine_path in ("/root/", "/home/", "/tmp/", "/work/", str(notebooks.ROOT)):
+                assert machine_path not in text, f"{path.name} contains a path of the build machine ({machine_path})"
+            assert not re.search(r"\b\w*Warning\b", text), f"{path.name} contains warning text"
             sizes.append((f"{folder.name}/{path.name}", path.stat().st_size))
         for css in folder.glob("vendor/**/*.css"):
             assert not re.search(r"@import\s+(url\()?[\"']?https?:", css.read_text(encoding="utf-8", errors="ignore")), css
