@@ -73,7 +73,7 @@ def test_a_failed_build_leaves_no_half_written_site(tmp_path):
     (good / "index.html").write_text("previous build")
     broken = tmp_path / "00_start_here.ipynb"
     broken.write_text("{ this is not a notebook")
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):  # nbformat: not JSON
         export.build(good, paths=[broken], execute=False)
     assert (good / "index.html").read_text() == "previous build", "the previous site is kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["00_start_here.ipynb", "site"], "no temporary folder is left"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import itertools
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +59,36 @@ class Control:
         return KINDS[self.kind](**kwargs)
 
 
+_JOB: tuple | None = None
+
+
+def _render_one(index: tuple[int, ...]) -> tuple[str, str]:
+    render, controls = _JOB
+    chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
+    result = chart.html(), chart.alt
+    chart.figure.clear()
+    return result
+
+
+def render_frames(render: Callable[..., Chart], controls: Sequence[Control], combos: list[tuple[int, ...]]) -> list[tuple[str, str]]:
+    """Render every frame as (html, alt), in order.
+
+    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn in forked worker
+    processes: they inherit the render function, receive only frame indices, and return bytes, so the result
+    is identical to drawing them one by one.
+    """
+    global _JOB
+    workers = min(int(os.environ.get("KETAMINE_WORKERS", os.cpu_count() or 1)), len(combos))
+    _JOB = (render, tuple(controls))
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_render_one, combos, chunksize=max(1, len(combos) // (4 * workers)))
+        return [_render_one(index) for index in combos]
+    finally:
+        _JOB = None
+
+
 class Explorer(widgets.VBox):
     """Controls above a stack of pre-rendered chart frames, linked in the browser."""
 
@@ -65,12 +97,10 @@ class Explorer(widgets.VBox):
         if len(set(names)) != len(names):
             raise ValueError("control names must be unique")
         self.title, self.controls = title, tuple(controls)
-        self.frames: dict[tuple[int, ...], str] = {}
-        self.alts: dict[tuple[int, ...], str] = {}
-        for index in itertools.product(*(range(len(c.options)) for c in controls)):
-            chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
-            self.frames[index], self.alts[index] = chart.html(), chart.alt
-            chart.figure.clear()
+        combos = list(itertools.product(*(range(len(c.options)) for c in controls)))
+        rendered = render_frames(render, self.controls, combos)
+        self.frames = {index: frame for index, (frame, _) in zip(combos, rendered)}
+        self.alts = {index: alt for index, (_, alt) in zip(combos, rendered)}
         self.stacks: list[list[widgets.Stack]] = [[] for _ in controls]
         frame_box = self._stack(0, ())
         self.control_widgets = [c.widget() for c in controls]
