@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from . import models
 from .charts import format_days
 from .data import Dataset
 
@@ -96,8 +95,3 @@ def comparison_table(data: Dataset) -> Block:
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
     return Block(table, " | ".join((*head, "Sources")) + "\n" + "\n".join(lines))
 
-
-def curve_value_summary(data: Dataset, treatment: str, days: float) -> str:
-    """'about 40% at 1 week' from the illustrative curve, or 'no data at ...'."""
-    value = models.onset_curve(data, treatment)(days)
-    return f"no data at {format_days(days)}" if value != value else f"about {float(value):.0f}% at {format_days(days)}"

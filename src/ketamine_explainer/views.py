@@ -59,6 +59,21 @@ class Control:
         return KINDS[self.kind](**kwargs)
 
 
+class Described:
+    """A widget whose plain-text output is its own description (what nbval compares; where widgets cannot show)."""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.describe()
+        return bundle
+
+
 _JOB: tuple | None = None
 
 
@@ -89,7 +104,7 @@ def render_frames(render: Callable[..., Chart], controls: Sequence[Control], com
         _JOB = None
 
 
-class Explorer(widgets.VBox):
+class Explorer(Described, widgets.VBox):
     """Controls above a stack of pre-rendered chart frames, linked in the browser."""
 
     def __init__(self, render: Callable[..., Chart], controls: Sequence[Control], title: str):
@@ -134,26 +149,13 @@ class Explorer(widgets.VBox):
         controls = "; ".join(f"{c.description} ({', '.join(label for label, _ in c.options)})" for c in self.controls)
         return f"{self.title}. Controls: {controls}. {len(self.frames)} pre-rendered frames. Shown first: {self.initial_alt}"
 
-    def __repr__(self) -> str:
-        return self.describe()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.describe()
-        return bundle
-
 
 def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: str) -> Explorer:
     """Render every combination of ``controls`` with ``render`` and link the controls to the frames."""
     return Explorer(render, controls, title)
 
 
-def note(text: str, kind: str = "info") -> widgets.HTML:
-    """A styled callout (used for help lines and the educational note)."""
-    return widgets.HTML(f'<div class="kx-note kx-{html.escape(kind)}">{text}</div>')
-
-
-class Quiz(widgets.VBox):
+class Quiz(Described, widgets.VBox):
     """A check-your-understanding question: choosing an option shows its feedback, linked in the browser (no kernel)."""
 
     def __init__(self, question: str, options: Sequence[tuple[str, str, bool]]):
@@ -175,14 +177,6 @@ class Quiz(widgets.VBox):
 
     def describe(self) -> str:
         return f"Question: {self.question} Options: " + " / ".join(label for label, _, _ in self.options)
-
-    def __repr__(self) -> str:
-        return self.describe()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.describe()
-        return bundle
 
 
 def quiz(data, question_id: str) -> Quiz:
