@@ -142,7 +142,7 @@ def bench_browser(site: Path, naive_ms: float) -> None:
             for handle in page.locator(".kx-explorer .noUi-handle").all():
                 handle.focus()
                 latencies.append(_latency(page, lambda p=page: p.keyboard.press("ArrowLeft")))
-                assert len(page.locator(".kx-explorer").first.evaluate(VISIBLE_FRAMES)) == 1
+                assert len(page.locator(".kx-explorer").first.evaluate(VISIBLE_FRAMES)) >= 1
             page.close()
         browser.close()
     control_ms = statistics.median(latencies)

@@ -96,10 +96,10 @@ def test_page_loads_offline_and_every_control_changes_the_chart_by_keyboard(brow
             controls = explorer.locator(selector)
             for j in range(controls.count()):
                 before = explorer.evaluate(VISIBLE_FRAMES)
-                assert len(before) == 1, "exactly one frame is visible"
+                assert len(before) >= 1, "a frame is visible"
                 _move(page, controls.nth(j), kind)
                 after = explorer.evaluate(VISIBLE_FRAMES)
-                assert len(after) == 1 and after != before, f"{kind} control {j} of chart {i} did not change the chart"
+                assert len(after) == len(before) and after != before, f"{kind} control {j} of chart {i} did not change the chart"
                 moved += 1
     quizzes = page.locator(".kx-quiz")
     for i in range(quizzes.count()):

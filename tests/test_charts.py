@@ -21,11 +21,28 @@ def test_onset_chart_draws_one_curve_per_treatment_in_its_house_style(data):
     assert [to_hex(line.get_color()) for line in curves] == [TREATMENT_STYLE["iv_single"].color.lower(),
                                                              TREATMENT_STYLE["ssri"].color.lower()]
     labels = _legend_texts(chart.figure)
-    assert any(label.startswith("IV ketamine (one infusion): ≈40%") for label in labels)
-    assert any(label.startswith("Standard antidepressant (SSRI): ≈21%") for label in labels)
+    assert labels[:2] == ["IV ketamine (one infusion)", "Standard antidepressant (SSRI)"]
     assert "illustrative curve between points" in labels and "measured (trial data)" in labels
+    assert [t.get_text() for t in chart.figure.texts] == [": ≈40%", ": ≈21%"], "readings follow the names"
     assert ax.get_ylabel() == "Patients responding (%)"
     assert ax.get_xscale() == "log"
+
+
+def test_onset_layers_split_the_chart_from_the_time_marker(data):
+    import numpy as np
+
+    base = charts.plot_onset_timelines(data, layer="base")
+    marker = charts.plot_onset_timelines(data, at_days=7, layer="marker")
+    full = charts.plot_onset_timelines(data, at_days=7)
+    assert full.alt == f"{base.alt} {marker.alt}"
+    assert marker.alt.startswith("Marked at 1 week:") and "Marked" not in base.alt
+    assert not base.figure.texts and len(marker.figure.texts) == len(data.treatments)
+    base_img = np.asarray(Image.open(io.BytesIO(base.png())).convert("RGBA"))
+    marker_img = np.asarray(Image.open(io.BytesIO(marker.png())).convert("RGBA"))
+    assert base_img.shape == marker_img.shape, "the overlay lies exactly over the base"
+    assert base_img[..., 3].min() == 255 and (marker_img[..., 3] == 0).mean() > 0.9, "the overlay is mostly transparent"
+    with pytest.raises(ValueError, match="needs at_days"):
+        charts.plot_onset_timelines(data, layer="marker")
 
 
 def test_measured_points_are_markers_at_their_values(data):
@@ -56,6 +73,7 @@ def test_alt_text_says_what_the_chart_shows(data):
     ({"treatments": ("homeopathy",)}, "unknown treatment"),
     ({"scale": "square"}, "scale must be"),
     ({"at_days": 0}, "positive"),
+    ({"layer": "top"}, "layer must be"),
 ])
 def test_bad_arguments_are_rejected(data, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -77,7 +95,9 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     second = charts.plot_single_vs_course(data)
     assert first.png() == second.png()
     assert len(first.png()) < 60_000
-    assert Image.open(io.BytesIO(first.png())).size == (900, 468)
+    image = Image.open(io.BytesIO(first.png()))
+    assert image.size == (900, 468)
+    assert image.convert("RGB").getpixel((2, 2)) == (255, 255, 255), "the background stays pure white"
     assert f'alt="{first.alt}"' in first.html()
     bundle = first._repr_mimebundle_()
     assert bundle["text/plain"] == first.alt and bundle["text/html"].startswith("<img")

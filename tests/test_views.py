@@ -1,6 +1,7 @@
 """Views: every combination is pre-rendered, and each control is linked in the browser to its level of stacks."""
 
 import ipywidgets as widgets
+import numpy as np
 import pytest
 
 from ketamine_explainer import charts, sections
@@ -12,33 +13,51 @@ def onset(data):
     return sections.onset_explorer(data)
 
 
-def test_one_frame_per_combination_of_options(onset):
-    sizes = [len(c.options) for c in onset.controls]
-    assert len(onset.frames) == sizes[0] * sizes[1] * sizes[2]
-    assert len(set(onset.frames.values())) == len(onset.frames), "every frame must differ"
+def test_one_frame_per_combination_of_each_layers_controls(onset):
+    base, overlay = onset.layers
+    assert [c.name for c in base.controls] == ["treatments", "scale"], "the time control only moves the overlay"
+    assert [c.name for c in overlay.controls] == ["treatments", "at_days", "scale"]
+    for layer in onset.layers:
+        sizes = [len(c.options) for c in layer.controls]
+        assert len(layer.frames) == int(np.prod(sizes))
+        assert len(set(layer.frames.values())) == len(layer.frames), "every frame must differ"
+    assert onset.frame_count == len(base.frames) + len(overlay.frames) == 4 * 2 + 4 * 5 * 2
 
 
-def test_each_control_is_jslinked_to_every_stack_of_its_level(onset):
-    for control, level in zip(onset.control_widgets, onset.stacks):
-        linked = [link for link in onset.links if link.source[0] is control]
-        assert {id(link.target[0]) for link in linked} == {id(stack) for stack in level}
-        assert all(isinstance(link, widgets.widget_link.Link) for link in linked)
+def test_each_control_is_jslinked_to_every_stack_of_its_level_in_every_layer(onset):
+    for control, widget in zip(onset.controls, onset.control_widgets):
+        expected = {id(stack) for layer in onset.layers if control in layer.controls
+                    for stack in layer.stacks[layer.controls.index(control)]}
+        linked = [link for link in onset.links if link.source[0] is widget]
+        assert {id(link.target[0]) for link in linked} == expected and expected
         assert all(link.source[1] == "index" and link.target[1] == "selected_index" for link in linked)
 
 
 def test_stacks_start_at_each_controls_initial_option(onset):
-    for control, level in zip(onset.controls, onset.stacks):
-        assert all(stack.selected_index == control.initial for stack in level)
+    for layer in onset.layers:
+        for control, level in zip(layer.controls, layer.stacks):
+            assert all(stack.selected_index == control.initial for stack in level)
 
 
-def test_frame_reached_through_the_stacks_matches_its_options(onset, data):
-    index = (2, 3, 1)  # IV ketamine vs esketamine, 4 weeks, linear
-    widget = onset.children[-1]
-    for i in index:
-        widget = widget.children[i]
-    assert widget.value == onset.frames[index]
-    expected = charts.plot_onset_timelines(data, sections.ONSET_PRESETS[2][1], sections.ONSET_TIMES[3][1], "linear")
-    assert onset.alts[index] == expected.alt
+def test_layers_overlap_in_one_grid_cell(onset):
+    grid = onset.children[-1]
+    assert isinstance(grid, widgets.GridBox) and grid.layout.grid_template_areas == '"chart"'
+    assert [child.layout.grid_area for child in grid.children] == ["chart", "chart"]
+
+
+def test_frames_reached_through_the_stacks_match_their_options(onset, data):
+    base, overlay = onset.layers
+    widget = base.root.children[2].children[1]  # IV ketamine vs esketamine, linear
+    assert widget.value == base.frames[(2, 1)]
+    widget = overlay.root.children[2].children[3].children[1]  # ... at 4 weeks
+    assert widget.value == overlay.frames[(2, 3, 1)]
+    expected = charts.plot_onset_timelines(data, sections.ONSET_PRESETS[2][1], sections.ONSET_TIMES[3][1], "linear", layer="marker")
+    assert overlay.alts[(2, 3, 1)] == expected.alt
+
+
+def test_a_single_layer_explorer_shows_its_stack_directly(data):
+    e = sections.prevalence_explorer(data)
+    assert len(e.layers) == 1 and e.children[-1] is e.layers[0].root and e.frame_count == 4
 
 
 def test_every_control_has_a_description_in_words(onset):
@@ -60,6 +79,8 @@ def test_bad_controls_are_rejected(data):
         Control("x", "X", [("a", 1), ("b", 2)], kind="knob")
     with pytest.raises(ValueError, match="out of range"):
         Control("x", "X", [("a", 1), ("b", 2)], initial=2)
+    with pytest.raises(ValueError, match="overlay_only"):
+        explorer(lambda x: charts.plot_single_vs_course(data), [Control("x", "X", [("a", 1), ("b", 2)])], "t", overlay_only=("x",))
     with pytest.raises(ValueError, match="unique"):
         c = Control("x", "X", [("a", 1), ("b", 2)])
         explorer(lambda x: charts.plot_single_vs_course(data), [c, c], "t")

@@ -34,10 +34,14 @@ class Chart:
         if self._png is None:
             canvas = self.figure.canvas
             canvas.draw()
-            rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+            rgba = np.asarray(canvas.buffer_rgba())
+            transparent = self.figure.patch.get_alpha() == 0
             # Straight from the Agg buffer (no intermediate PNG), then a fast octree palette: about 40% quicker
-            # than savefig + median cut, and smaller files.
-            image = Image.fromarray(rgb).quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            # than savefig + median cut, and smaller files. Overlay layers keep their transparency.
+            image = Image.fromarray(rgba if transparent else rgba[..., :3])
+            image = image.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            if not transparent:
+                _keep_background_white(image)
             out = io.BytesIO()
             image.save(out, format="png", optimize=True)
             self._png = out.getvalue()
@@ -49,6 +53,15 @@ class Chart:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html(), "text/plain": self.alt}
+
+
+def _keep_background_white(image: Image.Image) -> None:
+    """The octree palette averages white to (254, 254, 254); put the background colour back to pure white."""
+    background = max(image.getcolors(), key=lambda pair: pair[0])[1]
+    palette = image.getpalette()
+    if min(palette[3 * background: 3 * background + 3]) >= 240:
+        palette[3 * background: 3 * background + 3] = [255, 255, 255]
+        image.putpalette(palette)
 
 
 def _new_figure(width: float = 10.0, height: float = 5.8) -> Figure:
@@ -100,16 +113,23 @@ def onset_value(data: Dataset, treatment: str, days: float) -> float | None:
     return None if np.isnan(value) else value
 
 
+ONSET_LAYERS = ("all", "base", "marker")
+
+
 def plot_onset_timelines(
     data: Dataset,
     treatments: tuple[str, ...] | None = None,
     at_days: float | None = None,
     scale: str = "log",
     talk: bool | None = None,
+    layer: str = "all",
 ) -> Chart:
     """Response over time for each treatment: measured points as markers, illustrative curves as lines.
 
-    ``at_days`` marks a moment with a vertical line and reports each curve's value there.
+    ``at_days`` marks a moment with a vertical line and reports each curve's value there, after its name in the
+    legend. ``layer="base"`` draws the chart without the mark; ``layer="marker"`` draws only the mark, on a
+    transparent image of the same size that lies exactly over the base (so a time control can switch a small
+    overlay instead of the whole chart).
     """
     known = [t.id for t in data.treatments]
     treatments = tuple(known) if treatments is None else tuple(treatments)
@@ -118,12 +138,17 @@ def plot_onset_timelines(
             raise ValueError(f"unknown treatment '{treatment}'; choose from {', '.join(known)}")
     if at_days is not None and at_days <= 0:
         raise ValueError("at_days must be a positive time in days")
+    if layer not in ONSET_LAYERS:
+        raise ValueError(f"layer must be one of {', '.join(ONSET_LAYERS)}")
+    if layer == "marker" and at_days is None:
+        raise ValueError("the marker layer needs at_days")
     end = 16 * WEEK
+    marked = at_days is not None and layer != "base"
     with house_style(talk):
         figure = _new_figure(10.0, 6.4)
         ax = figure.add_axes((0.08, 0.38, 0.87, 0.55))
         days = np.geomspace(HOUR / 2, end, 240) if scale == "log" else np.linspace(0, end, 240)
-        legend, readings = [], []
+        legend, mark = [], []
         for treatment in treatments:
             style, row = TREATMENT_STYLE[treatment], data.treatment(treatment)
             curve = models.onset_curve(data, treatment)
@@ -136,19 +161,7 @@ def plot_onset_timelines(
             if first is not None:
                 ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
             label = row.label + (" (remission)" if curve.measure == "remission" else "")
-            if at_days is not None:
-                value = onset_value(data, treatment, at_days)
-                reading = "no data" if value is None else f"≈{value:.0f}%"
-                readings.append(f"{row.label}: {reading}")
-                label += f": {reading}"
-                if value is not None:
-                    ax.plot(at_days, value, marker=style.marker, markersize=14, color=style.color,
-                            markerfacecolor="white", markeredgewidth=2.5, zorder=5)
             legend.append(Line2D([], [], color=style.color, linestyle=style.linestyle, marker=style.marker, label=label))
-        if at_days is not None:
-            ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
-            ax.annotate(format_days(at_days), (at_days, 100), xytext=(4, -2), textcoords="offset points",
-                        va="top", color=GREY, fontweight="bold")
         _time_axis(ax, scale, end)
         ax.set_ylim(0, 100)
         ax.set_ylabel("Patients responding (%)")
@@ -160,12 +173,50 @@ def plot_onset_timelines(
             Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none",
                    label="first noticeable effect"),
         ]
-        figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.07), ncols=2, handlelength=3)
+        names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.07), ncols=2, handlelength=3,
+                              columnspacing=5.5)  # room for the readings written after the names
         figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=4, fontsize="small")
-    return Chart(figure, _onset_alt(data, treatments, at_days, scale, end))
+        if marked:
+            mark.append(ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1))
+            mark.append(ax.annotate(format_days(at_days), (at_days, 100), xytext=(4, -2), textcoords="offset points",
+                                    va="top", color=GREY, fontweight="bold"))
+            figure.draw_without_rendering()  # lay out the legend, to write each reading after its name
+            width, height = figure.bbox.width, figure.bbox.height
+            for treatment, text in zip(treatments, names.get_texts()):
+                style, value = TREATMENT_STYLE[treatment], onset_value(data, treatment, at_days)
+                if value is not None:
+                    mark.extend(ax.plot(at_days, value, marker=style.marker, markersize=14, color=style.color,
+                                        markerfacecolor="white", markeredgewidth=2.5, zorder=5))
+                box = text.get_window_extent()
+                mark.append(figure.text((box.x1 + 2) / width, (box.y0 + box.y1) / 2 / height,
+                                        ": no data" if value is None else f": ≈{value:.0f}%", va="center",
+                                        fontsize=text.get_fontsize(), fontweight="bold"))
+        if layer == "marker":
+            _only(figure, mark)
+    base_alt = _onset_alt(data, treatments, scale, end)
+    marker_alt = _onset_marker_alt(data, treatments, at_days) if marked else ""
+    alt = {"base": base_alt, "marker": marker_alt}.get(layer, f"{base_alt} {marker_alt}".strip())
+    return Chart(figure, alt)
 
 
-def _onset_alt(data, treatments, at_days, scale, end) -> str:
+def _only(figure: Figure, keep: list) -> None:
+    """Hide everything but ``keep`` and make the background transparent (an overlay layer)."""
+    figure.patch.set_alpha(0)
+    for legend in figure.legends:
+        legend.set_visible(False)
+    for ax in figure.axes:
+        ax.patch.set_visible(False)
+        ax.title.set_visible(False)
+        ax.xaxis.set_visible(False)
+        ax.yaxis.set_visible(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        for artist in ax.get_children():
+            if artist not in keep and isinstance(artist, Line2D):
+                artist.set_visible(False)
+
+
+def _onset_alt(data, treatments, scale, end) -> str:
     parts = [
         "Line chart: percent of patients responding (0 to 100) against time since the first dose, "
         f"on a {'logarithmic axis from 1 hour' if scale == 'log' else 'linear axis from 0'} to {format_days(end)}. "
@@ -179,13 +230,15 @@ def _onset_alt(data, treatments, at_days, scale, end) -> str:
         if last is not peak:
             text += f", then {last.value_pct:g}% at {format_days(last.days)}"
         parts.append(text + ".")
-    if at_days is not None:
-        values = []
-        for treatment in treatments:
-            value = onset_value(data, treatment, at_days)
-            values.append(f"{data.treatment(treatment).label} {'no data' if value is None else f'about {value:.0f}%'}")
-        parts.append(f"Marked at {format_days(at_days)}: " + "; ".join(values) + ".")
     return " ".join(parts)
+
+
+def _onset_marker_alt(data, treatments, at_days) -> str:
+    values = []
+    for treatment in treatments:
+        value = onset_value(data, treatment, at_days)
+        values.append(f"{data.treatment(treatment).label} {'no data' if value is None else f'about {value:.0f}%'}")
+    return f"Marked at {format_days(at_days)}: " + "; ".join(values) + "."
 
 
 def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:

@@ -24,9 +24,11 @@ def onset_explorer(data: Dataset) -> Explorer:
         Control("scale", "Time axis", (("Logarithmic (hours to months)", "log"), ("Linear (weeks)", "linear")), "toggle"),
     ]
     return explorer(
-        lambda treatments, at_days, scale: charts.plot_onset_timelines(data, treatments, at_days, scale),
+        lambda treatments, scale: charts.plot_onset_timelines(data, treatments, None, scale, layer="base"),
         controls,
         "How fast do depression treatments work? (interactive)",
+        overlay=lambda treatments, at_days, scale: charts.plot_onset_timelines(data, treatments, at_days, scale, layer="marker"),
+        overlay_only=("at_days",),
     )
 
 

@@ -104,28 +104,24 @@ def render_frames(render: Callable[..., Chart], controls: Sequence[Control], com
         _JOB = None
 
 
-class Explorer(Described, widgets.VBox):
-    """Controls above a stack of pre-rendered chart frames, linked in the browser."""
+@dataclass
+class Layer:
+    """One image layer of an explorer: a frame per combination of its controls, in nested stacks."""
 
-    def __init__(self, render: Callable[..., Chart], controls: Sequence[Control], title: str):
-        names = [c.name for c in controls]
-        if len(set(names)) != len(names):
-            raise ValueError("control names must be unique")
-        self.title, self.controls = title, tuple(controls)
+    controls: tuple[Control, ...]
+    frames: dict[tuple[int, ...], str]
+    alts: dict[tuple[int, ...], str]
+    stacks: list[list[widgets.Stack]]
+    root: widgets.Widget | None = None
+
+    @classmethod
+    def render(cls, render: Callable[..., Chart], controls: tuple[Control, ...]) -> Layer:
         combos = list(itertools.product(*(range(len(c.options)) for c in controls)))
-        rendered = render_frames(render, self.controls, combos)
-        self.frames = {index: frame for index, (frame, _) in zip(combos, rendered)}
-        self.alts = {index: alt for index, (_, alt) in zip(combos, rendered)}
-        self.stacks: list[list[widgets.Stack]] = [[] for _ in controls]
-        frame_box = self._stack(0, ())
-        self.control_widgets = [c.widget() for c in controls]
-        self.links = [
-            widgets.jslink((control, "index"), (stack, "selected_index"))
-            for control, level in zip(self.control_widgets, self.stacks)
-            for stack in level
-        ]
-        super().__init__(children=[*self.control_widgets, frame_box], layout=widgets.Layout(width="100%"))
-        self.add_class("kx-explorer")
+        rendered = render_frames(render, controls, combos)
+        layer = cls(controls, {i: html for i, (html, _) in zip(combos, rendered)},
+                    {i: alt for i, (_, alt) in zip(combos, rendered)}, [[] for _ in controls])
+        layer.root = layer._stack(0, ())
+        return layer
 
     def _stack(self, level: int, prefix: tuple[int, ...]) -> widgets.Widget:
         control = self.controls[level]
@@ -144,15 +140,61 @@ class Explorer(Described, widgets.VBox):
     def initial_alt(self) -> str:
         return self.alts[tuple(c.initial for c in self.controls)]
 
+
+class Explorer(Described, widgets.VBox):
+    """Controls above stacks of pre-rendered chart frames, linked in the browser.
+
+    With ``overlay``, controls named in ``overlay_only`` change only a transparent overlay layer (a time marker,
+    say) drawn over the base chart, so the base is rendered once per combination of the other controls.
+    """
+
+    def __init__(self, render: Callable[..., Chart], controls: Sequence[Control], title: str,
+                 overlay: Callable[..., Chart] | None = None, overlay_only: Sequence[str] = ()):
+        names = [c.name for c in controls]
+        if len(set(names)) != len(names):
+            raise ValueError("control names must be unique")
+        if set(overlay_only) - set(names) or (overlay_only and overlay is None):
+            raise ValueError("overlay_only must name controls, and needs an overlay render function")
+        self.title, self.controls = title, tuple(controls)
+        base_controls = tuple(c for c in self.controls if c.name not in overlay_only)
+        self.layers = [Layer.render(render, base_controls)]
+        if overlay is not None:
+            self.layers.append(Layer.render(overlay, self.controls))
+        self.control_widgets = [c.widget() for c in self.controls]
+        self.links = [
+            widgets.jslink((widget, "index"), (stack, "selected_index"))
+            for control, widget in zip(self.controls, self.control_widgets)
+            for layer in self.layers if control in layer.controls
+            for stack in layer.stacks[layer.controls.index(control)]
+        ]
+        if len(self.layers) == 1:
+            frame_box = self.layers[0].root
+        else:
+            for layer in self.layers:
+                layer.root.layout = widgets.Layout(grid_area="chart", width="100%")
+            frame_box = widgets.GridBox([layer.root for layer in self.layers],
+                                        layout=widgets.Layout(grid_template_areas='"chart"', width="100%"))
+        super().__init__(children=[*self.control_widgets, frame_box], layout=widgets.Layout(width="100%"))
+        self.add_class("kx-explorer")
+
+    @property
+    def frame_count(self) -> int:
+        return sum(len(layer.frames) for layer in self.layers)
+
+    @property
+    def initial_alt(self) -> str:
+        return " ".join(layer.initial_alt for layer in self.layers)
+
     def describe(self) -> str:
         """Plain text shown where widgets cannot be (and compared by nbval): the controls and the first frame."""
         controls = "; ".join(f"{c.description} ({', '.join(label for label, _ in c.options)})" for c in self.controls)
-        return f"{self.title}. Controls: {controls}. {len(self.frames)} pre-rendered frames. Shown first: {self.initial_alt}"
+        return f"{self.title}. Controls: {controls}. {self.frame_count} pre-rendered frames. Shown first: {self.initial_alt}"
 
 
-def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: str) -> Explorer:
-    """Render every combination of ``controls`` with ``render`` and link the controls to the frames."""
-    return Explorer(render, controls, title)
+def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: str,
+             overlay: Callable[..., Chart] | None = None, overlay_only: Sequence[str] = ()) -> Explorer:
+    """Render every combination of ``controls`` with ``render`` (and ``overlay``) and link the controls to the frames."""
+    return Explorer(render, controls, title, overlay, overlay_only)
 
 
 class Quiz(Described, widgets.VBox):
