@@ -192,3 +192,17 @@ def test_talk_mode_enlarges_type_and_lines(data, monkeypatch):
     assert talk.title.get_fontsize() > normal.title.get_fontsize() * 1.3
     assert talk.lines[0].get_linewidth() > normal.lines[0].get_linewidth() * 1.3
     assert talk.xaxis.label.get_fontsize() > normal.xaxis.label.get_fontsize()
+
+
+@pytest.mark.parametrize("plot", [charts.plot_plasma, charts.plot_acute_effects])
+def test_time_marks_of_other_charts_are_overlays_of_the_same_size(data, plot):
+    import numpy as np
+
+    base = np.asarray(Image.open(io.BytesIO(plot(data, layer="base").png())).convert("RGBA"))
+    mark = plot(data, 90, layer="marker")
+    overlay = np.asarray(Image.open(io.BytesIO(mark.png())).convert("RGBA"))
+    assert base.shape == overlay.shape and (overlay[..., 3] == 0).mean() > 0.9
+    assert "90 minutes" in mark.alt or "1.5 hours" in mark.alt
+    assert mark.alt in plot(data, 90).alt
+    with pytest.raises(ValueError, match="needs at_minutes"):
+        plot(data, layer="marker")

@@ -15,7 +15,7 @@ from PIL import Image
 
 from . import models
 from .data import Dataset
-from .style import GREY, OKABE_ITO, TREATMENT_STYLE, house_style
+from .style import GREY, OKABE_ITO, TREATMENT_STYLE, house_style, talk_mode
 
 HOUR = 1 / 24
 WEEK = 7.0
@@ -142,68 +142,99 @@ def plot_onset_timelines(
         raise ValueError(f"layer must be one of {', '.join(ONSET_LAYERS)}")
     if layer == "marker" and at_days is None:
         raise ValueError("the marker layer needs at_days")
-    end = 16 * WEEK
-    marked = at_days is not None and layer != "base"
+    talk = talk_mode() if talk is None else talk
     with house_style(talk):
-        figure = _new_figure(10.0, 6.4)
-        ax = figure.add_axes((0.08, 0.38, 0.87, 0.55))
-        days = np.geomspace(HOUR / 2, end, 240) if scale == "log" else np.linspace(0, end, 240)
-        legend, mark = [], []
-        for treatment in treatments:
-            style, row = TREATMENT_STYLE[treatment], data.treatment(treatment)
-            curve = models.onset_curve(data, treatment)
-            ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, zorder=2)
-            for point in models.measured_points(data, treatment):
-                filled = point.measure == "response"
-                ax.plot(point.days, point.value_pct, linestyle="none", marker=style.marker, color=style.color,
-                        markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3)
-            first = models.first_effect(data, treatment)
-            if first is not None:
-                ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
-            label = row.label + (" (remission)" if curve.measure == "remission" else "")
-            legend.append(Line2D([], [], color=style.color, linestyle=style.linestyle, marker=style.marker, label=label))
-        _time_axis(ax, scale, end)
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("Patients responding (%)")
-        ax.set_title("How fast do depression treatments work?")
-        key = [
-            Line2D([], [], color=GREY, marker="o", linestyle="none", label="measured (trial data)"),
-            Line2D([], [], color=GREY, marker="o", markerfacecolor="white", linestyle="none", label="measured remission"),
-            Line2D([], [], color=GREY, label="illustrative curve between points"),
-            Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none",
-                   label="first noticeable effect"),
-        ]
-        names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.07), ncols=2, handlelength=3,
-                              columnspacing=5.5)  # room for the readings written after the names
-        figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=4, fontsize="small")
-        if marked:
-            mark.append(ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1))
-            mark.append(ax.annotate(format_days(at_days), (at_days, 100), xytext=(4, -2), textcoords="offset points",
-                                    va="top", color=GREY, fontweight="bold"))
-            figure.draw_without_rendering()  # lay out the legend, to write each reading after its name
-            width, height = figure.bbox.width, figure.bbox.height
-            for treatment, text in zip(treatments, names.get_texts()):
-                style, value = TREATMENT_STYLE[treatment], onset_value(data, treatment, at_days)
-                if value is not None:
-                    mark.extend(ax.plot(at_days, value, marker=style.marker, markersize=14, color=style.color,
-                                        markerfacecolor="white", markeredgewidth=2.5, zorder=5))
-                box = text.get_window_extent()
-                mark.append(figure.text((box.x1 + 2) / width, (box.y0 + box.y1) / 2 / height,
-                                        ": no data" if value is None else f": ≈{value:.0f}%", va="center",
-                                        fontsize=text.get_fontsize(), fontweight="bold"))
         if layer == "marker":
-            _only(figure, mark)
-    base_alt = _onset_alt(data, treatments, scale, end)
-    marker_alt = _onset_marker_alt(data, treatments, at_days) if marked else ""
+            figure = _new_figure(*ONSET_SIZE)
+            ax = figure.add_axes(ONSET_AXES)
+            _time_axis(ax, scale, ONSET_END)
+            ax.set_ylim(0, 100)
+            _draw_onset_mark(figure, ax, data, treatments, at_days, _reading_positions(data, treatments, scale, talk))
+            _as_overlay(figure)
+        else:
+            figure, ax, names = _onset_base(data, treatments, scale)
+            if at_days is not None:
+                _draw_onset_mark(figure, ax, data, treatments, at_days, _positions_after(figure, names))
+    base_alt = _onset_alt(data, treatments, scale, ONSET_END)
+    marker_alt = _onset_marker_alt(data, treatments, at_days) if at_days is not None and layer != "base" else ""
     alt = {"base": base_alt, "marker": marker_alt}.get(layer, f"{base_alt} {marker_alt}".strip())
     return Chart(figure, alt)
 
 
-def _only(figure: Figure, keep: list) -> None:
-    """Hide everything but ``keep`` and make the background transparent (an overlay layer)."""
+ONSET_SIZE, ONSET_AXES, ONSET_END = (10.0, 6.4), (0.08, 0.38, 0.87, 0.55), 16 * WEEK
+
+
+def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
+    """The onset chart without a time mark; returns the figure, its axes and the legend of treatment names."""
+    figure = _new_figure(*ONSET_SIZE)
+    ax = figure.add_axes(ONSET_AXES)
+    days = np.geomspace(HOUR / 2, ONSET_END, 240) if scale == "log" else np.linspace(0, ONSET_END, 240)
+    legend = []
+    for treatment in treatments:
+        style, row = TREATMENT_STYLE[treatment], data.treatment(treatment)
+        curve = models.onset_curve(data, treatment)
+        ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, zorder=2)
+        for point in models.measured_points(data, treatment):
+            filled = point.measure == "response"
+            ax.plot(point.days, point.value_pct, linestyle="none", marker=style.marker, color=style.color,
+                    markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3)
+        first = models.first_effect(data, treatment)
+        if first is not None:
+            ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
+        label = row.label + (" (remission)" if curve.measure == "remission" else "")
+        legend.append(Line2D([], [], color=style.color, linestyle=style.linestyle, marker=style.marker, label=label))
+    _time_axis(ax, scale, ONSET_END)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Patients responding (%)")
+    ax.set_title("How fast do depression treatments work?")
+    key = [
+        Line2D([], [], color=GREY, marker="o", linestyle="none", label="measured (trial data)"),
+        Line2D([], [], color=GREY, marker="o", markerfacecolor="white", linestyle="none", label="measured remission"),
+        Line2D([], [], color=GREY, label="illustrative curve between points"),
+        Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none", label="first noticeable effect"),
+    ]
+    names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.07), ncols=2, handlelength=3,
+                          columnspacing=5.5)  # room for the readings written after the names
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=4, fontsize="small")
+    return figure, ax, names
+
+
+def _positions_after(figure: Figure, names) -> list[tuple[float, float, float]]:
+    """Where each reading goes: just after its treatment's name in the legend (figure fractions, font size)."""
+    figure.draw_without_rendering()
+    width, height = figure.bbox.width, figure.bbox.height
+    return [((box.x1 + 2) / width, (box.y0 + box.y1) / 2 / height, text.get_fontsize())
+            for text in names.get_texts() for box in [text.get_window_extent()]]
+
+
+_POSITIONS: dict[tuple, list[tuple[float, float, float]]] = {}
+
+
+def _reading_positions(data: Dataset, treatments: tuple[str, ...], scale: str, talk: bool):
+    """The reading positions of a base chart, laid out once per chart (the overlay frames only need these)."""
+    key = (id(data), treatments, scale, talk)
+    if key not in _POSITIONS:
+        figure, _, names = _onset_base(data, treatments, scale)
+        _POSITIONS[key] = _positions_after(figure, names)
+    return _POSITIONS[key]
+
+
+def _draw_onset_mark(figure, ax, data, treatments, at_days, positions) -> None:
+    """The time mark: a vertical line, each curve's value there, and the readings after the legend names."""
+    ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
+    ax.annotate(format_days(at_days), (at_days, 100), xytext=(4, -2), textcoords="offset points", va="top", color=GREY,
+                fontweight="bold")
+    for treatment, (x, y, size) in zip(treatments, positions):
+        style, value = TREATMENT_STYLE[treatment], onset_value(data, treatment, at_days)
+        if value is not None:
+            ax.plot(at_days, value, marker=style.marker, markersize=14, color=style.color, markerfacecolor="white",
+                    markeredgewidth=2.5, zorder=5)
+        figure.text(x, y, ": no data" if value is None else f": ≈{value:.0f}%", va="center", fontsize=size, fontweight="bold")
+
+
+def _as_overlay(figure: Figure) -> None:
+    """Make a figure an overlay layer: transparent background, no axes decorations, only what was drawn on it."""
     figure.patch.set_alpha(0)
-    for legend in figure.legends:
-        legend.set_visible(False)
     for ax in figure.axes:
         ax.patch.set_visible(False)
         ax.title.set_visible(False)
@@ -211,9 +242,6 @@ def _only(figure: Figure, keep: list) -> None:
         ax.yaxis.set_visible(False)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        for artist in ax.get_children():
-            if artist not in keep and isinstance(artist, Line2D):
-                artist.set_visible(False)
 
 
 def _onset_alt(data, treatments, scale, end) -> str:
@@ -480,15 +508,49 @@ def pk_model(data: Dataset) -> tuple[models.TwoCompartment, float, float]:
     return model, dose, data.pk("infusion_minutes").value
 
 
-def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | None = None) -> Chart:
-    """Illustrative plasma curve of the research infusion against reported levels for other uses."""
+PLASMA_SIZE, PLASMA_AXES = (10.0, 5.6), (0.1, 0.14, 0.54, 0.74)
+
+
+def _plasma_axes(ax) -> None:
+    ax.set_yscale("log")
+    ax.set_ylim(10, 3000)
+    ax.set_xlim(0, 480)
+
+
+def _plasma_mark(ax, data: Dataset, at_minutes: float) -> str:
+    """Mark a time on the plasma curve; returns the sentence for the alt text."""
+    model, dose, infusion = pk_model(data)
+    value = float(models.plasma_concentration(model, [at_minutes], dose, infusion)[0])
+    ax.axvline(at_minutes, color=GREY, linewidth=1.5)
+    ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
+            markeredgewidth=2.5)
+    ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL", (at_minutes, value), xytext=(8, 10),
+                textcoords="offset points", fontweight="bold")
+    return f"At {format_days(at_minutes / 1440)} the model gives about {value:.0f} ng/mL."
+
+
+def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | None = None, layer: str = "all") -> Chart:
+    """Illustrative plasma curve of the research infusion against reported levels for other uses.
+
+    ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
+    """
+    if layer == "marker":
+        if at_minutes is None:
+            raise ValueError("the marker layer needs at_minutes")
+        with house_style(talk):
+            figure = _new_figure(*PLASMA_SIZE)
+            ax = figure.add_axes(PLASMA_AXES)
+            _plasma_axes(ax)
+            reading = _plasma_mark(ax, data, at_minutes)
+            _as_overlay(figure)
+        return Chart(figure, reading)
     model, dose, infusion = pk_model(data)
     minutes = np.linspace(0, 480, 481)
     conc = models.plasma_concentration(model, minutes, dose, infusion)
     band_colors = [OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["black"]]
     with house_style(talk):
-        figure = _new_figure(10.0, 5.6)
-        ax = figure.add_axes((0.1, 0.14, 0.54, 0.74))
+        figure = _new_figure(*PLASMA_SIZE)
+        ax = figure.add_axes(PLASMA_AXES)
         handles = [Line2D([], [], color=TREATMENT_STYLE["iv_single"].color, label="illustrative model\n(not for dosing)")]
         for level, color, hatch in zip(data.plasma_levels, band_colors, ("", "", "\\\\", "")):
             label = f"{level.use}: {level.low_ng_ml:g}" + (f"-{level.high_ng_ml:g}" if level.high_ng_ml > level.low_ng_ml else "") + " ng/mL"
@@ -500,18 +562,8 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
         ax.plot(minutes, conc, color=TREATMENT_STYLE["iv_single"].color)
         ax.axvspan(0, infusion, color="#F3F3F3", zorder=0)
         ax.annotate("infusion", (infusion / 2, 12), ha="center", color=GREY, fontsize="small")
-        reading = ""
-        if at_minutes is not None:
-            value = float(models.plasma_concentration(model, [at_minutes], dose, infusion)[0])
-            ax.axvline(at_minutes, color=GREY, linewidth=1.5)
-            ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
-                    markeredgewidth=2.5)
-            ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL", (at_minutes, value), xytext=(8, 10),
-                        textcoords="offset points", fontweight="bold")
-            reading = f" At {format_days(at_minutes / 1440)} the model gives about {value:.0f} ng/mL."
-        ax.set_yscale("log")
-        ax.set_ylim(10, 3000)
-        ax.set_xlim(0, 480)
+        reading = f" {_plasma_mark(ax, data, at_minutes)}" if at_minutes is not None and layer != "base" else ""
+        _plasma_axes(ax)
         ax.set_xticks(np.arange(0, 481, 60), [f"{h}" for h in range(9)])
         ax.set_xlabel("Hours after the start of the infusion")
         ax.set_ylabel("Plasma ketamine (ng/mL, log scale)")
@@ -525,15 +577,41 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
 
 
 # 06 Safety ------------------------------------------------------------------------
-def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: bool | None = None) -> Chart:
-    """Acute effects over the hours after a dose against the 2-hour monitoring window."""
+ACUTE_SIZE, ACUTE_AXES = (10.0, 5.4), (0.08, 0.24, 0.9, 0.64)
+
+
+def _acute_mark(ax, data: Dataset, at_minutes: float) -> str:
+    """Mark a time after the dose and say whether it is inside the monitoring window; returns the alt sentence."""
+    window = next(r.minutes for r in data.acute_effects if r.event == "window")
+    ax.set_xlim(0, 240)
+    ax.set_ylim(0, 1.25)
+    ax.axvline(at_minutes, color=GREY, linewidth=2)
+    where = "inside the monitoring window" if at_minutes <= window else "after the monitoring window"
+    ax.annotate(f"{format_days(at_minutes / 1440)}: {where}", (at_minutes, 0.55), xytext=(6, 0), textcoords="offset points",
+                fontweight="bold", ha="left" if at_minutes < 170 else "right")
+    return f"Marked at {format_days(at_minutes / 1440)}, {where}."
+
+
+def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: bool | None = None, layer: str = "all") -> Chart:
+    """Acute effects over the hours after a dose against the 2-hour monitoring window.
+
+    ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
+    """
+    if layer == "marker":
+        if at_minutes is None:
+            raise ValueError("the marker layer needs at_minutes")
+        with house_style(talk):
+            figure = _new_figure(*ACUTE_SIZE)
+            reading = _acute_mark(figure.add_axes(ACUTE_AXES), data, at_minutes)
+            _as_overlay(figure)
+        return Chart(figure, reading)
     rows = {(r.effect, r.event): r for r in data.acute_effects}
     window = rows[("Monitoring", "window")].minutes
     effects = [("Dissociation", OKABE_ITO["reddish_purple"], "-", "o"), ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")]
     minutes = np.linspace(0, 240, 481)
     with house_style(talk):
-        figure = _new_figure(10.0, 5.4)
-        ax = figure.add_axes((0.08, 0.24, 0.9, 0.64))
+        figure = _new_figure(*ACUTE_SIZE)
+        ax = figure.add_axes(ACUTE_AXES)
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
         ax.annotate(f"monitoring for at least {window / 60:g} hours", (window / 2, 1.12), ha="center",
                     color=OKABE_ITO["bluish_green"], fontweight="bold")
@@ -546,14 +624,7 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
         bp = rows[("Blood pressure", "peak")]
         ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 8), textcoords="offset points",
                     color=OKABE_ITO["vermillion"], fontsize="small")
-        reading = ""
-        if at_minutes is not None:
-            ax.axvline(at_minutes, color=GREY, linewidth=2)
-            inside = at_minutes <= window
-            where = "inside the monitoring window" if inside else "after the monitoring window"
-            ax.annotate(f"{format_days(at_minutes / 1440)}: {where}", (at_minutes, 0.55), xytext=(6, 0), textcoords="offset points",
-                        fontweight="bold", ha="left" if at_minutes < 170 else "right")
-            reading = f" Marked at {format_days(at_minutes / 1440)}, {where}."
+        reading = f" {_acute_mark(ax, data, at_minutes)}" if at_minutes is not None and layer != "base" else ""
         ax.set_xlim(0, 240)
         ax.set_ylim(0, 1.25)
         ax.set_xticks(np.arange(0, 241, 30), ["0", "30 min", "1 h", "1.5 h", "2 h", "2.5 h", "3 h", "3.5 h", "4 h"])

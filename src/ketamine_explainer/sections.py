@@ -74,16 +74,18 @@ def cascade_explorer(data: Dataset) -> Explorer:
 
 def plasma_explorer(data: Dataset) -> Explorer:
     times = [(charts.format_days(m / 1440), m) for m in (20, 40, 80, 120, 240, 480)]
-    return explorer(lambda minutes: charts.plot_plasma(data, minutes),
+    return explorer(lambda: charts.plot_plasma(data, layer="base"),
                     [Control("minutes", "Time after the start of the infusion (minutes and hours)", times, "slider", initial=1)],
-                    "Illustrative plasma curve")
+                    "Illustrative plasma curve",
+                    overlay=lambda minutes: charts.plot_plasma(data, minutes, layer="marker"), overlay_only=("minutes",))
 
 
 def acute_effects_explorer(data: Dataset) -> Explorer:
     times = [(charts.format_days(m / 1440), m) for m in (15, 30, 40, 60, 90, 120, 180)]
-    return explorer(lambda minutes: charts.plot_acute_effects(data, minutes),
+    return explorer(lambda: charts.plot_acute_effects(data, layer="base"),
                     [Control("minutes", "Time after the start of a dose (minutes and hours)", times, "slider", initial=2)],
-                    "Acute effects after a dose")
+                    "Acute effects after a dose",
+                    overlay=lambda minutes: charts.plot_acute_effects(data, minutes, layer="marker"), overlay_only=("minutes",))
 
 
 def side_effects_explorer(data: Dataset) -> Explorer:

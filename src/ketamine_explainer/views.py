@@ -120,7 +120,7 @@ class Layer:
         rendered = render_frames(render, controls, combos)
         layer = cls(controls, {i: html for i, (html, _) in zip(combos, rendered)},
                     {i: alt for i, (_, alt) in zip(combos, rendered)}, [[] for _ in controls])
-        layer.root = layer._stack(0, ())
+        layer.root = layer._stack(0, ()) if controls else widgets.HTML(layer.frames[()])  # a fixed base: one frame
         return layer
 
     def _stack(self, level: int, prefix: tuple[int, ...]) -> widgets.Widget:
