@@ -158,6 +158,7 @@ def test_deck_runs_offline(browser, slides, name):
     page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
     _wait_for_widgets(page)
     assert page.evaluate("Reveal.getTotalSlides()") == _expected_slides(name.removesuffix(".html"))
+    assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator(".reveal .jp-CodeCell .jp-InputArea").count() == 0, "code is hidden in the slides"
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / f"deck-{name.removesuffix('.html')}-1.png"))

@@ -99,8 +99,9 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     assert image.size == (900, 468)
     assert image.convert("RGB").getpixel((2, 2)) == (255, 255, 255), "the background stays pure white"
     assert f'alt="{first.alt}"' in first.html()
-    bundle = first._repr_mimebundle_()
+    bundle, metadata = first._repr_mimebundle_()
     assert bundle["text/plain"] == first.alt and bundle["text/html"].startswith("<img")
+    assert metadata == {"text/html": {"alt": first.alt}}
 
 
 def test_palette_is_okabe_ito_and_styles_are_distinct_without_colour():

@@ -57,6 +57,10 @@ def test_every_code_cell_has_stored_output_and_no_error(path):
         assert cell["execution_count"] is not None, "run `make execute` to store outputs"
         assert all(o["output_type"] != "error" for o in cell["outputs"])
         assert all(o.get("name") != "stderr" for o in cell["outputs"]), "no warnings in stored outputs"
+        assert not re.search(r"\b\w*Warning\b", json.dumps(cell["outputs"])), "no warning text in stored outputs"
+        for output in cell["outputs"]:
+            if "<img" in str(output.get("data", {}).get("text/html", "")):
+                assert len(output["metadata"]["text/html"]["alt"]) > 40, "a chart's alt text is in its output metadata"
     uses_widgets = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                        for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
     if uses_widgets:

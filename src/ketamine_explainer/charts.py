@@ -52,7 +52,7 @@ class Chart:
         return f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" style="max-width:100%;height:auto">'
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "text/plain": self.alt}
+        return {"text/html": self.html(), "text/plain": self.alt}, {"text/html": {"alt": self.alt}}
 
 
 def _keep_background_white(image: Image.Image) -> None:
