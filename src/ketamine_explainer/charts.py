@@ -244,6 +244,17 @@ def _as_overlay(figure: Figure) -> None:
             spine.set_visible(False)
 
 
+def _overlay_chart(talk, size, rect, at_minutes, mark) -> Chart:
+    """A time mark alone, as a transparent overlay of a chart of the same ``size`` and axes ``rect``."""
+    if at_minutes is None:
+        raise ValueError("the marker layer needs at_minutes")
+    with house_style(talk):
+        figure = _new_figure(*size)
+        alt = mark(figure.add_axes(rect))
+        _as_overlay(figure)
+    return Chart(figure, alt)
+
+
 def _onset_alt(data, treatments, scale, end) -> str:
     parts = [
         "Line chart: percent of patients responding (0 to 100) against time since the first dose, "
@@ -521,6 +532,7 @@ def _plasma_mark(ax, data: Dataset, at_minutes: float) -> str:
     """Mark a time on the plasma curve; returns the sentence for the alt text."""
     model, dose, infusion = pk_model(data)
     value = float(models.plasma_concentration(model, [at_minutes], dose, infusion)[0])
+    _plasma_axes(ax)
     ax.axvline(at_minutes, color=GREY, linewidth=1.5)
     ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
             markeredgewidth=2.5)
@@ -535,15 +547,7 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
     ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
     """
     if layer == "marker":
-        if at_minutes is None:
-            raise ValueError("the marker layer needs at_minutes")
-        with house_style(talk):
-            figure = _new_figure(*PLASMA_SIZE)
-            ax = figure.add_axes(PLASMA_AXES)
-            _plasma_axes(ax)
-            reading = _plasma_mark(ax, data, at_minutes)
-            _as_overlay(figure)
-        return Chart(figure, reading)
+        return _overlay_chart(talk, PLASMA_SIZE, PLASMA_AXES, at_minutes, lambda ax: _plasma_mark(ax, data, at_minutes))
     model, dose, infusion = pk_model(data)
     minutes = np.linspace(0, 480, 481)
     conc = models.plasma_concentration(model, minutes, dose, infusion)
@@ -598,13 +602,7 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
     ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
     """
     if layer == "marker":
-        if at_minutes is None:
-            raise ValueError("the marker layer needs at_minutes")
-        with house_style(talk):
-            figure = _new_figure(*ACUTE_SIZE)
-            reading = _acute_mark(figure.add_axes(ACUTE_AXES), data, at_minutes)
-            _as_overlay(figure)
-        return Chart(figure, reading)
+        return _overlay_chart(talk, ACUTE_SIZE, ACUTE_AXES, at_minutes, lambda ax: _acute_mark(ax, data, at_minutes))
     rows = {(r.effect, r.event): r for r in data.acute_effects}
     window = rows[("Monitoring", "window")].minutes
     effects = [("Dissociation", OKABE_ITO["reddish_purple"], "-", "o"), ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")]
