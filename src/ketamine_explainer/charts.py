@@ -661,8 +661,8 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
         ax.set_xticks([0.1, 0.5, 1, 2, 5, 10], ["0.1", "0.5", "1", "2", "5", "10"])
         ax.minorticks_off()
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Reported dose (mg per kg body weight, log scale); a comparison, not a dosing guide")
-        ax.set_title("Antidepressant research doses sit below anaesthetic doses")
+        ax.set_xlabel("Reported dose (mg per kg, log scale): a comparison, not a dosing guide")
+        ax.set_title("Research doses sit below anaesthetic doses")
     alt = ("Range chart on a log scale of reported ketamine doses by use: "
            + "; ".join(f"{r.use} {r.low_mg_kg:g}" + (f" to {r.high_mg_kg:g}" if r.high_mg_kg > r.low_mg_kg else "") + " mg/kg"
                        for r in rows)
