@@ -167,6 +167,13 @@ def test_deck_runs_offline(browser, slides, name):
     page.wait_for_timeout(300)
     assert page.evaluate("JSON.stringify(Reveal.getIndices())") != first
     page.screenshot(path=str(OUTPUT / f"deck-{name.removesuffix('.html')}-2.png"))
+    if page.locator(".kx-quiz").count():  # questions work in the slides too: go to the first one and answer it
+        page.evaluate("() => { const i = Reveal.getIndices(document.querySelector('.kx-quiz').closest('section')); Reveal.slide(i.h, i.v); }")
+        page.wait_for_timeout(300)
+        quiz = page.locator(".kx-quiz").first
+        _move(page, quiz, "radio")
+        feedback = quiz.evaluate(VISIBLE_FEEDBACK)
+        assert len(feedback) == 1 and "Source:" in feedback[0]
     assert offline.blocked == [] and offline.errors == []
     page.close()
 
