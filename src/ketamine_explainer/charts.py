@@ -171,7 +171,7 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
     days = np.geomspace(HOUR / 2, ONSET_END, 240) if scale == "log" else np.linspace(0, ONSET_END, 240)
     legend = []
     for treatment in treatments:
-        style, row = TREATMENT_STYLE[treatment], data.treatment(treatment)
+        style = TREATMENT_STYLE[treatment]
         curve = models.onset_curve(data, treatment)
         ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, zorder=2)
         for point in models.measured_points(data, treatment):
@@ -181,7 +181,8 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
         first = models.first_effect(data, treatment)
         if first is not None:
             ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
-        label = row.label + (" (remission)" if curve.measure == "remission" else "")
+    for treatment, label in zip(treatments, _onset_labels(data, treatments)):
+        style = TREATMENT_STYLE[treatment]
         legend.append(Line2D([], [], color=style.color, linestyle=style.linestyle, marker=style.marker, label=label))
     _time_axis(ax, scale, ONSET_END)
     ax.set_ylim(0, 100)
@@ -199,6 +200,12 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
     return figure, ax, names
 
 
+def _onset_labels(data: Dataset, treatments: tuple[str, ...]) -> tuple[str, ...]:
+    """Legend names; ECT's curve is remission, and says so."""
+    return tuple(data.treatment(t).label + (" (remission)" if models.onset_curve(data, t).measure == "remission" else "")
+                 for t in treatments)
+
+
 def _positions_after(figure: Figure, names) -> list[tuple[float, float, float]]:
     """Where each reading goes: just after its treatment's name in the legend (figure fractions, font size)."""
     figure.draw_without_rendering()
@@ -212,7 +219,7 @@ _POSITIONS: dict[tuple, list[tuple[float, float, float]]] = {}
 
 def _reading_positions(data: Dataset, treatments: tuple[str, ...], scale: str, talk: bool):
     """The reading positions of a base chart, laid out once per chart (the overlay frames only need these)."""
-    key = (id(data), treatments, scale, talk)
+    key = (_onset_labels(data, treatments), scale, talk)  # the layout depends only on the legend's text
     if key not in _POSITIONS:
         figure, _, names = _onset_base(data, treatments, scale)
         _POSITIONS[key] = _positions_after(figure, names)
