@@ -344,8 +344,9 @@ class Claim:
     """A number the reader sees in a notebook's prose or quiz feedback, with where it comes from.
 
     ``value`` is a number or a range ``low-high`` (both ends are claimed). ``data_ref`` (optional) names the data cell
-    the number restates, as ``file.csv:row_id:column``; ``evidence`` is the source's own sentence, or
-    ``derived: <formula>`` where the formula combines data cells (written the same way) with + - * / and numbers.
+    the number restates, as ``file.csv:row_id:column`` (for a range, one per end, separated by ``;``); ``evidence`` is
+    the source's own sentence, or ``derived: <formula>`` where the formula combines data cells (written the same way)
+    with + - * / and numbers (for a range, one formula per end, separated by ``;``).
     """
 
     FILE = "claims.csv"
@@ -372,8 +373,9 @@ class Claim:
             _ = self.numbers
         except ValueError:
             return "value", f"'{self.value}' is not a number or a range low-high"
-        if self.data_ref and self.data_ref.count(":") != 2:
-            return "data_ref", f"'{self.data_ref}' is not file.csv:row_id:column"
+        for ref in self.data_ref.split(";") if self.data_ref else ():
+            if ref.strip().count(":") != 2:
+                return "data_ref", f"'{ref.strip()}' is not file.csv:row_id:column"
         if self.derived is not None and not self.derived:
             return "evidence", "a derived claim needs its formula"
         return None
