@@ -115,7 +115,7 @@ def onset_value(data: Dataset, treatment: str, days: float) -> float | None:
 
 #: A reading is shown for a moment only within this factor in time of a measured point (of the curve's own measure).
 NEAR_FACTOR = 1.2
-POPULATION_NOTE = "Trials in different populations (see the table of measured points): compare shapes, not heights."
+POPULATION_NOTE = "Trials in different populations (see each study's population): compare shapes, not heights."
 
 
 def onset_reading(data: Dataset, treatment: str, days: float):
