@@ -166,6 +166,7 @@ def test_cascade_marks_evidence_strength(data):
 def test_plasma_chart_is_labelled_illustrative(data):
     chart = charts.plot_plasma(data, 80)
     assert "illustrative" in chart.alt and "peak about 173 ng/mL" in chart.alt and "about 89 ng/mL" in chart.alt
+    assert "illustrative model gives about 89 ng/mL (a model value, not a measurement)" in chart.alt
     labels = _legend_texts(chart.figure)
     assert "illustrative model\n(not for dosing)" in labels
     assert "General anaesthesia: 1200-2400 ng/mL" in labels

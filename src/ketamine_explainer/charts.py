@@ -610,9 +610,11 @@ def _plasma_mark(ax, data: Dataset, at_minutes: float) -> str:
     ax.axvline(at_minutes, color=GREY, linewidth=1.5)
     ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
             markeredgewidth=2.5)
-    ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL", (at_minutes, value), xytext=(8, 10),
-                textcoords="offset points", fontweight="bold")
-    return f"At {format_days(at_minutes / 1440)} the model gives about {value:.0f} ng/mL."
+    right = at_minutes > 300
+    ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL\n(illustrative model)", (at_minutes, value),
+                xytext=(-8 if right else 8, 10), textcoords="offset points", fontweight="bold", ha="right" if right else "left")
+    return (f"At {format_days(at_minutes / 1440)} the illustrative model gives about {value:.0f} ng/mL "
+            "(a model value, not a measurement).")
 
 
 def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | None = None, layer: str = "all") -> Chart:
