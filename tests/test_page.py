@@ -243,3 +243,21 @@ def test_jupyter_config_gives_nbconvert_the_page_template(tmp_path, monkeypatch)
     assert f'content="{page.GENERATOR}"' in text and "Automatic publicPath" not in text
     assert not re.search(r"<script[^>]+src=", text), "no script is loaded from elsewhere"
     assert "time_to_response_explorer" in text, "JupyterLab's and nbconvert's export keep the code, as they do by default"
+
+
+def test_sanitized_export_keeps_the_chart_images(tmp_path):
+    """JupyterLab's export sanitizes HTML output by default, which drops every <img>: chart images (inert PNGs) stay."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    page.configure(config)
+    config.HTMLExporter.sanitize_html = True
+    nb = nbformat.read(CENTRAL, as_version=4)
+    charts = sum(bool(page.CHART_IMAGE.fullmatch(str(o.get("data", {}).get("text/html", "")).strip()))
+                 for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    body, _ = HTMLExporter(config=config).from_notebook_node(nb)
+    outside_widgets = re.sub(r'<script type="application/vnd.jupyter.widget-state\+json">.*?</script>', "", body, flags=re.S)
+    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', outside_widgets)
+    assert charts >= 1 and len(images) == charts and all(len(alt) > 40 for alt in images)
+    assert "<style>.jp-OutputArea:has" not in body, "the rest of the HTML output is still sanitized"

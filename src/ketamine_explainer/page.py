@@ -65,10 +65,22 @@ def renderer_script() -> str:
     return re.sub(r"</(script)", r"<\\/\1", source, flags=re.I)
 
 
+#: A chart output exactly as ``charts.Chart.html`` writes it: one PNG with its alt text, nothing else.
+CHART_IMAGE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*" style="max-width:100%;height:auto">')
+
+
 class InlineAssets(Preprocessor):
-    """Put the widget renderer and the house style into the resources that the ``kx_page`` template inlines."""
+    """Put the widget renderer and the house style into the resources that the ``kx_page`` template inlines.
+
+    JupyterLab's export asks whether to sanitize HTML output (yes by default), and sanitizing removes every ``<img>``;
+    outputs that are exactly one chart image (inert) are marked so that the template keeps them.
+    """
 
     def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if CHART_IMAGE.fullmatch(str(output.get("data", {}).get("text/html", "")).strip()):
+                    output.setdefault("metadata", {})["kx_chart_image"] = True
         resources["kx_renderer_js"] = renderer_script()
         resources["kx_css"] = (export.SITE_DIR / "site.css").read_text(encoding="utf-8")
         resources["kx_generator"] = GENERATOR
