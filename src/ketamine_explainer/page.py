@@ -28,8 +28,9 @@ TEMPLATE = "kx_page"
 GENERATOR = "ketamine-explainer page"
 #: The widget renderer inlined into each page: the html-manager's standalone build (renders on load, needs no require.js).
 RENDERER = ("@jupyter-widgets/html-manager", "dist/embed.js")
-#: Subclasses of HTMLExporter inherit its configuration; each keeps its own template.
+#: webpack's automatic public path in the renderer, which fails for an inlined script (see renderer_script).
 PUBLIC_PATH = re.compile(r'if\(!(\w+)\)throw new Error\("Automatic publicPath is not supported in this browser"\);')
+#: Subclasses of HTMLExporter inherit its configuration; each keeps its own template.
 OWN_TEMPLATES = {"SlidesExporter": "reveal", "WebPDFExporter": "webpdf", "QtPDFExporter": "lab", "QtPNGExporter": "lab"}
 WHOLE = "explainer"
 
