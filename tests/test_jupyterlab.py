@@ -156,6 +156,7 @@ def test_file_menu_html_export_gives_a_page_that_works_offline(lab, tmp_path):
         exported = tmp_path / downloads[0].suggested_filename
         downloads[0].save_as(exported)
         assert exported.name == "my_summary.html"
+        assert 'content="ketamine-explainer page"' in exported.read_text(encoding="utf-8"), "the export used jupyter_config/"
 
         tab = context.new_page()
         strict = Strict(tab, exported.as_uri())
