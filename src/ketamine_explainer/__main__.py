@@ -1,4 +1,4 @@
-"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides}``."""
+"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides,handout}``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         build = sub.add_parser(name, help=f"build the offline {'HTML site' if name == 'html' else 'reveal.js slides'}")
         build.add_argument("--out", type=Path, default=Path("build") / ("site" if name == "html" else "slides"))
         build.add_argument("--no-execute", action="store_true", help="export the stored outputs without re-running")
+    handout = sub.add_parser("handout", help="print the handout PDF (A4 and Letter) and the teacher's answer key")
+    handout.add_argument("--out", type=Path, default=Path("build") / "handout")
     args = parser.parse_args(argv)
 
     if args.command == "execute":
@@ -38,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         for path in notebooks.notebook_paths():
             if notebooks.update_navigation(path):
                 print(f"updated {path.relative_to(notebooks.ROOT)}")
+    elif args.command == "handout":
+        from . import paper
+        from .data import load
+
+        for path in paper.build_handout(args.out, load()):
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     else:
         from . import export
 
