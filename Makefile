@@ -9,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(CURDIR)/build/jupyter/data \
 	IPYTHONDIR=$(CURDIR)/build/ipython MPLCONFIGDIR=$(CURDIR)/build/matplotlib PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: lab test lint execute nav html slides bench clean
+.PHONY: lab test lint execute nav html slides handout bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ html: $(STAMP)  ## build the offline HTML site into build/site
 
 slides: $(STAMP)  ## build the offline reveal.js slides into build/slides
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer slides --out build/slides
+
+handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's answer key into build/handout
+	$(RUN_ENV) $(BIN)/python -m ketamine_explainer handout --out build/handout
 
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py

@@ -1,4 +1,4 @@
-"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides,page}``."""
+"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides,page,handout}``."""
 
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     page.add_argument("--code", action="store_true", help="show the code cells (hidden by default, as in the site)")
     page.add_argument("--execute", action="store_true", help="run the notebooks first (the files are not changed)")
     page.add_argument("--force", action="store_true", help="replace a file that this command did not write")
+    handout = sub.add_parser("handout", help="print the handout PDF (A4 and Letter) and the teacher's answer key")
+    handout.add_argument("--out", type=Path, default=Path("build") / "handout")
     args = parser.parse_args(argv)
 
     if args.command == "execute":
@@ -68,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"updated {path.relative_to(notebooks.ROOT)}")
     elif args.command == "page":
         return _page(args)
+    elif args.command == "handout":
+        from . import paper
+        from .data import load
+
+        for path in paper.build_handout(args.out, load()):
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     else:
         from . import export
 
