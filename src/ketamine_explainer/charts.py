@@ -7,6 +7,7 @@ import html
 import io
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -64,7 +65,16 @@ def _keep_background_white(image: Image.Image) -> None:
         image.putpalette(palette)
 
 
+#: In talk mode a figure is this much larger (in inches, so in pixels too) than its size on the page: the type is
+#: larger than on the page relative to the chart, yet every label, legend and note still fits inside the image
+#: (tests/test_charts.py measures every text of every frame). The layouts below are in figure fractions, so both
+#: modes share them.
+TALK_SCALE = 1.3
+
+
 def _new_figure(width: float = 10.0, height: float = 5.8) -> Figure:
+    if matplotlib.rcParams["font.size"] > 12:  # drawn inside house_style(talk=True)
+        width, height = width * TALK_SCALE, height * TALK_SCALE
     figure = Figure(figsize=(width, height))
     FigureCanvasAgg(figure)
     return figure
@@ -232,7 +242,7 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
     ]
     names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
                           columnspacing=11)  # room for the readings written after the names
-    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, fontsize="small")
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, fontsize="small", columnspacing=1.2)
     _footnote(figure, POPULATION_NOTE)
     return figure, ax, names
 
@@ -276,8 +286,9 @@ def _reading_positions(data: Dataset, treatments: tuple[str, ...], scale: str, t
 def _draw_onset_mark(figure, ax, data, treatments, at_days, positions) -> None:
     """The time mark: a vertical line, each curve's value there, and the readings after the legend names."""
     ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
-    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4, -2), textcoords="offset points",
-                va="top", ha="left" if at_days < 2 * WEEK else "right", color=GREY, fontweight="bold")
+    left = ax.transAxes.inverted().transform(ax.transData.transform((at_days, 0)))[0] < 0.5
+    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4 if left else -4, -2),
+                textcoords="offset points", va="top", ha="left" if left else "right", color=GREY, fontweight="bold")
     for treatment, (x, y, size) in zip(treatments, positions):
         style, point = TREATMENT_STYLE[treatment], onset_reading(data, treatment, at_days)
         if point is not None:  # ring the measured point itself, never a spot on the illustrative line
@@ -464,8 +475,9 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine", category: str | N
     rows.sort(key=lambda r: r.active_pct, reverse=True)
     has_placebo = all(r.placebo_pct is not None for r in rows)
     with house_style(talk):
-        figure = _new_figure(10.0, 1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0))
-        ax = figure.add_axes((0.3, 0.9 / figure.get_figheight() + 0.05, 0.66, 1 - 1.6 / figure.get_figheight()))
+        inches = 1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0)  # on the page; margins in fractions of it
+        figure = _new_figure(10.0, inches)
+        ax = figure.add_axes((0.3, 0.9 / inches + 0.05, 0.66, 1 - 1.6 / inches))
         y = np.arange(len(rows))
         height = 0.4 if has_placebo else 0.7
         bars = ax.barh(y - (height / 2 if has_placebo else 0), [r.active_pct for r in rows], height=height,
@@ -573,7 +585,7 @@ def plot_cascade(data: Dataset, up_to_step: int | None = None, talk: bool | None
         ax.set_xlim(2, 3 * 1440)
         ax.set_xticks([5, 30, 60, 240, 1440], ["5 min", "30 min", "1 h", "4 h", "1 day"])
         ax.minorticks_off()
-        ax.set_xlabel("Time after the dose (step positions are illustrative: order, not measured times)")
+        ax.set_xlabel("Time after the dose (step positions are illustrative: order, not measured times)", loc="right")
         ax.set_title("The proposed cascade, step by step")
         handles = [Line2D([], [], color=c, marker=m, linestyle="none", markerfacecolor=c if k != "debated" else "white",
                           markeredgewidth=2, label=lab) for k, (c, m, lab) in EVIDENCE_STYLE.items()]
@@ -648,7 +660,7 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
         ax.set_xlabel("Hours after the start of the infusion")
         ax.set_ylabel("Plasma ketamine (ng/mL, log scale)")
         ax.set_title("Illustrative plasma curve: far below anaesthetic levels")
-        figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.65, 0.5), fontsize="small", title="Reported peak levels")
+        figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.64, 0.5), fontsize="small", title="Reported peak levels")
     alt = (f"Line chart, log scale, of an illustrative two-compartment model of plasma ketamine over 8 hours after "
            f"{data.pk('dose_per_kg').value:g} mg/kg over {infusion:g} minutes: peak about {conc.max():.0f} ng/mL at {infusion:g} minutes, "
            f"about {conc[120]:.0f} ng/mL at 2 hours and {conc[480]:.0f} at 8 hours. Reported ranges: "
@@ -657,7 +669,7 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
 
 
 # 06 Safety ------------------------------------------------------------------------
-ACUTE_SIZE, ACUTE_AXES, ACUTE_END = (10.0, 5.4), (0.08, 0.24, 0.9, 0.64), 270
+ACUTE_SIZE, ACUTE_AXES, ACUTE_END = (10.0, 5.4), (0.12, 0.24, 0.86, 0.64), 270
 
 
 def _esketamine_bp_end(data: Dataset) -> float:
@@ -785,7 +797,7 @@ def plot_timing(data: Dataset, show: str = "first", talk: bool | None = None) ->
     treatments = list(data.treatments)
     with house_style(talk):
         figure = _new_figure(10.0, 6.2)
-        ax = figure.add_axes((0.2, 0.17, 0.76, 0.73))
+        ax = figure.add_axes((0.24, 0.17, 0.72, 0.73))
         results = []
         for row, t in enumerate(treatments):
             style, points = TREATMENT_STYLE[t.id], timing_points(data, t.id, show)
