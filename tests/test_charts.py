@@ -1,6 +1,7 @@
 """Charts: expected series, labels, house colours, and alt text that describes the chart."""
 
 import io
+import re
 
 import pytest
 from matplotlib.colors import to_hex
@@ -240,3 +241,21 @@ def test_time_marks_of_other_charts_are_overlays_of_the_same_size(data, plot):
     assert mark.alt in plot(data, 90).alt
     with pytest.raises(ValueError, match="needs at_minutes"):
         plot(data, layer="marker")
+
+
+@pytest.mark.parametrize("plot, layer_kwargs, x", [
+    (charts.plot_onset_timelines, {"scale": "log"}, 4 / 24),
+    (charts.plot_onset_timelines, {"scale": "log"}, 7.0),
+    (charts.plot_onset_timelines, {"scale": "linear"}, 84.0),
+    (charts.plot_plasma, {}, 120),
+    (charts.plot_acute_effects, {}, 90),
+])
+def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, layer_kwargs, x):
+    from .geometry import decode, expected_column, mark_column
+
+    at = "at_days" if plot is charts.plot_onset_timelines else "at_minutes"
+    base = plot(data, layer="base", **layer_kwargs)
+    mark = plot(data, layer="marker", **{at: x}, **layer_kwargs)
+    assert mark.geometry() == base.geometry(), "the overlay has the base chart's axes box, limits and scale"
+    src = re.search(r'src="([^"]+)"', mark.html()).group(1)
+    assert abs(mark_column(decode(src), base.geometry()) - expected_column(base.geometry(), x)) <= 1
