@@ -214,15 +214,15 @@ STATIC_CHART = re.compile(r'<img src="(data:image/png;base64,[^"]+)"[^>]*data-ti
 
 
 def _ink(src):
+    """Share of near-black pixels: text, axes and black lines (talk mode draws about 1.8 to 2 times as many)."""
     from .geometry import decode
 
-    image = decode(src)
-    return (image[..., :3].mean(axis=-1) < 160).mean()
+    return (decode(src)[..., :3].max(axis=-1) < 90).mean()
 
 
 def test_slides_are_drawn_in_talk_mode_and_the_site_is_not(site, slides):
     """Every chart in every deck, frames included, is drawn with larger type than the same chart on the site, and
-    the image itself shows it: the deck's copy of each static chart carries more ink (larger type, thicker lines)."""
+    the image itself shows it: the deck's copy of each static chart carries much more black ink (larger type)."""
     for stem, _ in notebooks.NOTEBOOKS:
         page = (site / export.page_name(stem, False)).read_text(encoding="utf-8")
         deck = (slides / export.page_name(stem, True)).read_text(encoding="utf-8")
@@ -232,4 +232,4 @@ def test_slides_are_drawn_in_talk_mode_and_the_site_is_not(site, slides):
         static_page, static_deck = STATIC_CHART.findall(page), STATIC_CHART.findall(deck)
         assert len(static_page) == len(static_deck)
         for (page_src, _), (deck_src, _) in zip(static_page, static_deck):
-            assert _ink(deck_src) > 1.15 * _ink(page_src), f"{stem}: a chart in the deck is not drawn in talk mode"
+            assert _ink(deck_src) > 1.4 * _ink(page_src), f"{stem}: a chart in the deck is not drawn in talk mode"
