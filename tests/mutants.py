@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = ["tests/test_data.py", "tests/test_reference.py"]
+FAST = ("tests/test_data.py", "tests/test_reference.py")
 
 
 @dataclass(frozen=True)
