@@ -9,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(CURDIR)/build/jupyter/data \
 	IPYTHONDIR=$(CURDIR)/build/ipython MPLCONFIGDIR=$(CURDIR)/build/matplotlib PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: lab test lint execute nav html slides bench mutants clean
+.PHONY: lab test lint execute nav html slides handout bench mutants clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
 	touch $@
 
+# jupyter_config/ holds the project's Jupyter settings: File > Save and Export Notebook As > HTML writes one
+# self-contained page that works offline, and widget state is saved with the notebook.
 lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
 	$(BIN)/ruff check src tests notebooks benchmarks
@@ -39,6 +41,9 @@ html: $(STAMP)  ## build the offline HTML site into build/site
 
 slides: $(STAMP)  ## build the offline reveal.js slides into build/slides
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer slides --out build/slides
+
+handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's answer key into build/handout
+	$(RUN_ENV) $(BIN)/python -m ketamine_explainer handout --out build/handout
 
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py

@@ -22,9 +22,11 @@ def test_onset_chart_draws_one_curve_per_treatment_in_its_house_style(data):
     assert [to_hex(line.get_color()) for line in curves] == [TREATMENT_STYLE["iv_single"].color.lower(),
                                                              TREATMENT_STYLE["ssri"].color.lower()]
     labels = _legend_texts(chart.figure)
-    assert labels[:2] == ["IV ketamine (one infusion)", "Standard antidepressant (SSRI)"]
+    assert labels[:2] == ["IV ketamine, one infusion", "SSRI or SNRI"]
     assert "illustrative curve between points" in labels and "measured (trial data)" in labels
-    assert [t.get_text() for t in chart.figure.texts] == [": ≈40%", ": ≈21%"], "readings follow the names"
+    readings = [t.get_text() for t in chart.figure.texts if t.get_text().startswith(":")]
+    assert readings == [": 39.8%", ": no measurement"], "readings follow the names, and only measured values are printed"
+    assert charts.POPULATION_NOTE in [t.get_text() for t in chart.figure.texts], "the population caveat is in the image"
     assert ax.get_ylabel() == "Patients responding (%)"
     assert ax.get_xscale() == "log"
 
@@ -37,7 +39,8 @@ def test_onset_layers_split_the_chart_from_the_time_marker(data):
     full = charts.plot_onset_timelines(data, at_days=7)
     assert full.alt == f"{base.alt} {marker.alt}"
     assert marker.alt.startswith("Marked at 1 week:") and "Marked" not in base.alt
-    assert not base.figure.texts and len(marker.figure.texts) == len(data.treatments)
+    assert [t.get_text() for t in base.figure.texts] == [charts.POPULATION_NOTE]
+    assert len(marker.figure.texts) == len(data.treatments)
     base_img = np.asarray(Image.open(io.BytesIO(base.png())).convert("RGBA"))
     marker_img = np.asarray(Image.open(io.BytesIO(marker.png())).convert("RGBA"))
     assert base_img.shape == marker_img.shape, "the overlay lies exactly over the base"
@@ -59,14 +62,16 @@ def test_linear_scale_and_time_marker(data):
     ax = chart.figure.axes[0]
     assert ax.get_xscale() == "linear" and ax.get_xlabel() == "Weeks since the first dose or session"
     assert "Marked at 4 weeks" in chart.alt
-    assert "IV ketamine (one infusion) no data" in chart.alt
+    assert "IV ketamine (one infusion) no measurement (nearest measured: 39.8% at 1 week)" in chart.alt
+    assert "Esketamine nasal spray 58.7% measured at 4 weeks (Turkoz 2021)" in chart.alt
 
 
 def test_alt_text_says_what_the_chart_shows(data):
     alt = charts.plot_onset_timelines(data).alt
     assert alt.startswith("Line chart: percent of patients responding")
-    assert "IV ketamine (one infusion): response reaches 52.2% at 1 day, then 18% at 2 weeks" in alt
-    assert "illustrative" in alt
+    assert "IV ketamine (one infusion): response measured 52.2% at 1 day, 47.9% at 3 days, 39.8% at 1 week" in alt
+    assert "18% at 2 weeks, an illustrative anchor with no measurement there" in alt, "the 14-day anchor is not a finding"
+    assert "compare shapes, not heights" in alt
     assert len(alt) > 200
 
 
@@ -89,6 +94,7 @@ def test_single_vs_course_chart(data):
         "IV ketamine (course of 6) (illustrative curve)", "IV ketamine (course of 6): measured response",
     ]
     assert "55.4% responding at the end of 3 weeks" in chart.alt
+    assert "not a 14-day measurement" in chart.alt and "back to about 18%" not in chart.alt
 
 
 def test_png_is_small_deterministic_and_the_html_carries_alt(data):
@@ -175,7 +181,7 @@ def test_side_effect_chart_pairs_drug_and_placebo(data):
     assert len(chart.figure.axes[0].patches) == 2 * sum(1 for r in data.side_effects if r.category == "Perception"
                                                          and r.drug == "esketamine")
     single = charts.plot_side_effects(data, "escitalopram")
-    assert "Nausea 15%" in single.alt and "placebo" not in single.alt
+    assert "Nausea 15%" in single.alt and "Placebo rates are not shown" in single.alt
 
 
 def test_timeline_fades_future_events(data):
@@ -194,6 +200,7 @@ def test_cascade_marks_evidence_strength(data):
 def test_plasma_chart_is_labelled_illustrative(data):
     chart = charts.plot_plasma(data, 80)
     assert "illustrative" in chart.alt and "peak about 173 ng/mL" in chart.alt and "about 89 ng/mL" in chart.alt
+    assert "illustrative model gives about 89 ng/mL (a model value, not a measurement)" in chart.alt
     labels = _legend_texts(chart.figure)
     assert "illustrative model\n(not for dosing)" in labels
     assert "General anaesthesia: 1200-2400 ng/mL" in labels
@@ -204,14 +211,51 @@ def test_acute_effects_chart_marks_the_monitoring_window(data):
     after = charts.plot_acute_effects(data, 180)
     assert "inside the monitoring window" in inside.alt and "after the monitoring window" in after.alt
     assert "mean +3.28 mmHg" in inside.alt
+    assert "lasts about 4 hours" in inside.alt and "REMS" in inside.alt
+    assert "blood pressure may still be raised" in after.alt
 
 
-def test_dose_chart_and_time_to_response_chart(data):
+def test_dose_chart_and_timing_chart(data):
     assert "Anaesthetic induction 1 to 4.5 mg/kg" in charts.plot_dose_levels(data).alt
-    alt = charts.plot_time_to_response(data, 50).alt
-    assert "Standard antidepressant (SSRI): 8 weeks" in alt
+    first = charts.plot_timing(data, "first").alt
+    assert "IV ketamine (one infusion): 110 minutes to 4 hours (Coyle 2015; Zarate 2006)" in first
+    assert "Cognitive behavioural therapy: none in the data" in first
+    measured = charts.plot_timing(data, "measured").alt
+    assert "Cognitive behavioural therapy: 8 weeks to 16 weeks (DeRubeis 2005)" in measured
+    assert "compare shapes, not heights" in measured
     with pytest.raises(ValueError):
-        charts.plot_time_to_response(data, 100)
+        charts.plot_timing(data, "fastest")
+
+
+def _first_measured_days(data, treatment):
+    from ketamine_explainer import models
+
+    curve = models.onset_curve(data, treatment)
+    return min(p.days for p in models.measured_points(data, treatment, (curve.measure,)))
+
+
+def test_every_reading_before_a_treatments_first_measurement_says_no_measurement(data):
+    """Readouts never print a value read off an illustrative curve (the curves start at 0% at time 0)."""
+    from ketamine_explainer.sections import ONSET_TIMES
+
+    for _, days in ONSET_TIMES:
+        for layer in ("marker", "all"):
+            chart = charts.plot_onset_timelines(data, at_days=days, layer=layer)
+            readings = [t.get_text() for t in chart.figure.texts if t.get_text().startswith(":")]
+            for t, reading in zip(data.treatments, readings):
+                label = t.label
+                point = charts.onset_reading(data, t.id, days)
+                if days < _first_measured_days(data, t.id) / charts.NEAR_FACTOR:
+                    assert reading == ": no measurement", (t.id, days, reading)
+                    assert f"{label} no measurement" in chart.alt, (t.id, days)
+                if point is None:
+                    assert reading == ": no measurement" and f"{label} no measurement" in chart.alt
+                else:  # a printed number is a measured value at or near this time, and the alt text says so
+                    assert point.measured and max(point.days, days) / min(point.days, days) <= charts.NEAR_FACTOR
+                    assert reading.startswith(f": {point.value_pct:g}%")
+                    assert f"{label} {point.value_pct:g}% measured at" in chart.alt
+    preview = charts.plot_onset_timelines(data, ("iv_single", "ssri"), 4 / 24)
+    assert [t.get_text() for t in preview.figure.texts if t.get_text().startswith(":")] == [": no measurement"] * 2
 
 
 def test_talk_mode_enlarges_type_and_lines(data, monkeypatch):

@@ -66,6 +66,10 @@ BAD_CASES = {
     "unknown source in a list": ("treatments.csv", "coyle2015;han2016", "coyle2015;nobody1999", "column 'source_ids'",
                                  "unknown source id 'nobody1999'"),
     "inverted range": ("plasma_levels.csv", "Analgesia,70,160", "Analgesia,170,160", "column 'high_ng_ml'", "below"),
+    "claim value not a number": ("claims.csv", "cl001,01_depression,280,", "cl001,01_depression,about 280,", "column 'value'",
+                                 "not a number or a range"),
+    "claim data reference malformed": ("claims.csv", "prevalence.csv:pr01:value_pct", "prevalence.csv:pr01", "column 'data_ref'",
+                                       "not file.csv:row_id:column"),
 }
 
 
@@ -104,7 +108,7 @@ def test_empty_file(tmp_path):
 
 
 def test_header_without_rows(tmp_path):
-    (tmp_path / "sources.csv").write_text("id,authors,year,title,venue,doi,pmid,url\n")
+    (tmp_path / "sources.csv").write_text("id,authors,year,title,venue,doi,pmid,url,note\n")
     with pytest.raises(DataError, match="no rows"):
         read_table(Source, tmp_path / "sources.csv")
 

@@ -128,9 +128,45 @@ def _time_axis(ax, scale: str, end_days: float):
 
 
 def onset_value(data: Dataset, treatment: str, days: float) -> float | None:
-    """The illustrative curve's value at ``days``, or None where the curve has no data."""
+    """The illustrative curve's value at ``days``, or None where the curve has no data (not a measurement)."""
     value = float(models.onset_curve(data, treatment)(days))
     return None if np.isnan(value) else value
+
+
+#: A reading is shown for a moment only within this factor in time of a measured point (of the curve's own measure).
+NEAR_FACTOR = 1.2
+POPULATION_NOTE = "Trials in different populations (see each study's population): compare shapes, not heights."
+
+
+def onset_reading(data: Dataset, treatment: str, days: float):
+    """The measured point a reading at ``days`` may report, or None: then the chart says "no measurement".
+
+    Only a measured (not illustrative) point of the curve's own measure at, or within :data:`NEAR_FACTOR` in time of,
+    ``days`` counts; a point the curve passes through is preferred, then the nearest in time.
+    """
+    curve = models.onset_curve(data, treatment)
+    points = models.measured_points(data, treatment, (curve.measure,))
+    near = [p for p in points if max(p.days, days) / min(p.days, days) <= NEAR_FACTOR]
+    return min(near, key=lambda p: (not p.curve, abs(np.log(p.days / days))), default=None)
+
+
+def _nearest_measured(data: Dataset, treatment: str, days: float):
+    curve = models.onset_curve(data, treatment)
+    points = [p for p in models.measured_points(data, treatment, (curve.measure,)) if p.curve]
+    return min(points, key=lambda p: abs(np.log(p.days / days)), default=None)
+
+
+def _reading_text(point, days: float) -> str:
+    """The words after a treatment's name: its measured value there, or that there is no measurement."""
+    if point is None:
+        return ": no measurement"
+    when = format_days(point.days).replace(" weeks", " wk").replace(" week", " wk").replace(" days", " d").replace(" day", " d")
+    return f": {point.value_pct:g}%" + ("" if np.isclose(point.days, days) else f" ({when})")
+
+
+def _source_name(data: Dataset, source_id: str) -> str:
+    s = data.source(source_id)
+    return f"{s.authors.split(',')[0].split(' ')[0]} {s.year}"
 
 
 ONSET_LAYERS = ("all", "base", "marker")
@@ -181,7 +217,7 @@ def plot_onset_timelines(
     return Chart(figure, alt)
 
 
-ONSET_SIZE, ONSET_AXES, ONSET_END = (10.0, 6.4), (0.08, 0.38, 0.87, 0.55), 16 * WEEK
+ONSET_SIZE, ONSET_AXES, ONSET_END = (10.0, 6.8), (0.08, 0.42, 0.87, 0.51), 16 * WEEK
 
 
 def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
@@ -214,16 +250,27 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
         Line2D([], [], color=GREY, label="illustrative curve between points"),
         Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none", label="first noticeable effect"),
     ]
-    names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.07), ncols=2, handlelength=3,
-                          columnspacing=5.5)  # room for the readings written after the names
-    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=4, fontsize="small")
+    names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
+                          columnspacing=11)  # room for the readings written after the names
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, fontsize="small")
+    _footnote(figure, POPULATION_NOTE)
     return figure, ax, names
+
+
+def _footnote(figure: Figure, text: str) -> None:
+    """A note printed inside the image, so it travels with the chart into slides and previews."""
+    figure.text(0.01, 0.012, text, fontsize="small", style="italic", color=GREY, va="bottom", ha="left")
+
+
+#: Short legend names, so each name keeps room for its reading (the alt text and tables use the full labels).
+SHORT_LABELS = {"iv_single": "IV ketamine, one infusion", "iv_course": "IV ketamine, course", "esketamine": "Esketamine spray",
+                "ssri": "SSRI or SNRI", "cbt": "CBT", "ect": "ECT"}
 
 
 def _onset_labels(data: Dataset, treatments: tuple[str, ...]) -> tuple[str, ...]:
     """Legend names; ECT's curve is remission, and says so."""
-    return tuple(data.treatment(t).label + (" (remission)" if models.onset_curve(data, t).measure == "remission" else "")
-                 for t in treatments)
+    return tuple(SHORT_LABELS.get(t, data.treatment(t).label)
+                 + (" (remission)" if models.onset_curve(data, t).measure == "remission" else "") for t in treatments)
 
 
 def _positions_after(figure: Figure, names) -> list[tuple[float, float, float]]:
@@ -249,14 +296,14 @@ def _reading_positions(data: Dataset, treatments: tuple[str, ...], scale: str, t
 def _draw_onset_mark(figure, ax, data, treatments, at_days, positions) -> None:
     """The time mark: a vertical line, each curve's value there, and the readings after the legend names."""
     ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
-    ax.annotate(format_days(at_days), (at_days, 100), xytext=(4, -2), textcoords="offset points", va="top", color=GREY,
-                fontweight="bold")
+    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4, -2), textcoords="offset points",
+                va="top", ha="left" if at_days < 2 * WEEK else "right", color=GREY, fontweight="bold")
     for treatment, (x, y, size) in zip(treatments, positions):
-        style, value = TREATMENT_STYLE[treatment], onset_value(data, treatment, at_days)
-        if value is not None:
-            ax.plot(at_days, value, marker=style.marker, markersize=14, color=style.color, markerfacecolor="white",
-                    markeredgewidth=2.5, zorder=5)
-        figure.text(x, y, ": no data" if value is None else f": ≈{value:.0f}%", va="center", fontsize=size, fontweight="bold")
+        style, point = TREATMENT_STYLE[treatment], onset_reading(data, treatment, at_days)
+        if point is not None:  # ring the measured point itself, never a spot on the illustrative line
+            ax.plot(point.days, point.value_pct, marker=style.marker, markersize=16, color=style.color,
+                    markerfacecolor="none", markeredgewidth=2.5, zorder=5)
+        figure.text(x, y, _reading_text(point, at_days), va="center", fontsize=size, fontweight="bold")
 
 
 def _as_overlay(figure: Figure) -> None:
@@ -286,24 +333,36 @@ def _onset_alt(data, treatments, scale, end) -> str:
     parts = [
         "Line chart: percent of patients responding (0 to 100) against time since the first dose, "
         f"on a {'logarithmic axis from 1 hour' if scale == 'log' else 'linear axis from 0'} to {format_days(end)}. "
-        "Lines are illustrative curves drawn through measured trial points."
+        "Markers are measured trial results; lines between them are illustrative curves, not measurements."
     ]
     for treatment in treatments:
         curve = models.onset_curve(data, treatment)
-        peak = max(curve.anchors, key=lambda p: p.value_pct)
-        last = curve.anchors[-1]
-        text = f"{data.treatment(treatment).label}: {curve.measure} reaches {peak.value_pct:g}% at {format_days(peak.days)}"
-        if last is not peak:
-            text += f", then {last.value_pct:g}% at {format_days(last.days)}"
+        measured = [p for p in curve.anchors if p.measured]
+        text = (f"{data.treatment(treatment).label}: {curve.measure} measured "
+                + ", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in measured))
+        anchors = [p for p in curve.anchors if not p.measured]
+        if anchors:
+            text += ("; the line is drawn on to " + ", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in anchors)
+                     + ", an illustrative anchor with no measurement there")
+        first = models.first_effect(data, treatment)
+        if first is not None:
+            text += f"; first effect reported at {format_days(first.days)} ({first.population})"
         parts.append(text + ".")
+    parts.append(POPULATION_NOTE)
     return " ".join(parts)
 
 
 def _onset_marker_alt(data, treatments, at_days) -> str:
     values = []
     for treatment in treatments:
-        value = onset_value(data, treatment, at_days)
-        values.append(f"{data.treatment(treatment).label} {'no data' if value is None else f'about {value:.0f}%'}")
+        label, point = data.treatment(treatment).label, onset_reading(data, treatment, at_days)
+        if point is not None:
+            values.append(f"{label} {point.value_pct:g}% measured at {format_days(point.days)} "
+                          f"({_source_name(data, point.source_id)})")
+        else:
+            nearest = _nearest_measured(data, treatment, at_days)
+            values.append(f"{label} no measurement" + (f" (nearest measured: {nearest.value_pct:g}% at "
+                                                       f"{format_days(nearest.days)})" if nearest else ""))
     return f"Marked at {format_days(at_days)}: " + "; ".join(values) + "."
 
 
@@ -333,8 +392,10 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
     course = models.onset_curve(data, "iv_course")
     alt = (
         "Line chart over 4 weeks of the percent of patients responding. "
-        f"One IV ketamine infusion: {single.anchors[0].value_pct:g}% at 1 day, {single.anchors[2].value_pct:g}% at 7 days, "
-        f"back to about {single.anchors[-1].value_pct:g}% (the active-placebo level) by 14 days. "
+        f"One IV ketamine infusion: {single.anchors[0].value_pct:g}% measured at 1 day, {single.anchors[2].value_pct:g}% at 7 days; "
+        f"the line is then drawn down to {single.anchors[-1].value_pct:g}% at 14 days, an illustrative anchor (the 24-hour "
+        "response rate on midazolam, an active placebo), not a 14-day measurement: the few studies at 12-14 days found no "
+        "significant difference from control. "
         f"A course of twice-weekly infusions: {course.anchors[-1].value_pct:g}% responding at the end of 3 weeks. "
         "Lines between measured points are illustrative."
     )
@@ -442,13 +503,19 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine", category: str | N
         ax.set_xlabel("Patients reporting the effect (%)")
         scope = category.lower() if category else "all listed effects"
         ax.set_title(f"Side effects of {drug}: {scope}")
+        if not has_placebo:
+            _footnote(figure, NO_PLACEBO_NOTE)
     if has_placebo:
         listed = "; ".join(f"{r.effect} {r.active_pct:g}% vs {r.placebo_pct:g}%" for r in rows)
         alt = f"Paired horizontal bars of side effects reported on {drug} against placebo, {scope}: {listed}."
     else:
         listed = "; ".join(f"{r.effect} {r.active_pct:g}%" for r in rows)
-        alt = f"Horizontal bars of side effects reported on {drug} in depression trials: {listed}."
+        alt = (f"Horizontal bars of side effects reported on {drug} in depression trials: {listed}. "
+               f"{NO_PLACEBO_NOTE}")
     return Chart(figure, alt)
+
+
+NO_PLACEBO_NOTE = "Placebo rates are not shown: they could not be confirmed from the label here."
 
 
 # 03 History ------------------------------------------------------------------------
@@ -563,9 +630,11 @@ def _plasma_mark(ax, data: Dataset, at_minutes: float) -> str:
     ax.axvline(at_minutes, color=GREY, linewidth=1.5)
     ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
             markeredgewidth=2.5)
-    ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL", (at_minutes, value), xytext=(8, 10),
-                textcoords="offset points", fontweight="bold")
-    return f"At {format_days(at_minutes / 1440)} the model gives about {value:.0f} ng/mL."
+    right = at_minutes > 300
+    ax.annotate(f"{format_days(at_minutes / 1440)}: ≈{value:.0f} ng/mL\n(illustrative model)", (at_minutes, value),
+                xytext=(-8 if right else 8, 10), textcoords="offset points", fontweight="bold", ha="right" if right else "left")
+    return (f"At {format_days(at_minutes / 1440)} the illustrative model gives about {value:.0f} ng/mL "
+            "(a model value, not a measurement).")
 
 
 def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | None = None, layer: str = "all") -> Chart:
@@ -608,17 +677,23 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
 
 
 # 06 Safety ------------------------------------------------------------------------
-ACUTE_SIZE, ACUTE_AXES = (10.0, 5.4), (0.08, 0.24, 0.9, 0.64)
+ACUTE_SIZE, ACUTE_AXES, ACUTE_END = (10.0, 5.4), (0.08, 0.24, 0.9, 0.64), 270
+
+
+def _esketamine_bp_end(data: Dataset) -> float:
+    return next(r.minutes for r in data.acute_effects if r.effect == "Esketamine blood pressure" and r.event == "resolved")
 
 
 def _acute_mark(ax, data: Dataset, at_minutes: float) -> str:
     """Mark a time after the dose and say whether it is inside the monitoring window; returns the alt sentence."""
     window = next(r.minutes for r in data.acute_effects if r.event == "window")
-    ax.set_xlim(0, 240)
+    ax.set_xlim(0, ACUTE_END)
     ax.set_ylim(0, 1.25)
     ax.axvline(at_minutes, color=GREY, linewidth=2)
     where = "inside the monitoring window" if at_minutes <= window else "after the monitoring window"
-    ax.annotate(f"{format_days(at_minutes / 1440)}: {where}", (at_minutes, 0.55), xytext=(6, 0), textcoords="offset points",
+    if at_minutes > window and at_minutes <= _esketamine_bp_end(data):
+        where += "; esketamine's blood pressure may still be raised"
+    ax.annotate(f"{format_days(at_minutes / 1440)}: {where}".replace("; ", ";\n"), (at_minutes, 0.55), xytext=(6, 0), textcoords="offset points",
                 fontweight="bold", ha="left" if at_minutes < 170 else "right")
     return f"Marked at {format_days(at_minutes / 1440)}, {where}."
 
@@ -633,13 +708,18 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
     rows = {(r.effect, r.event): r for r in data.acute_effects}
     window = rows[("Monitoring", "window")].minutes
     effects = [("Dissociation", OKABE_ITO["reddish_purple"], "-", "o"), ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")]
-    minutes = np.linspace(0, 240, 481)
+    minutes = np.linspace(0, ACUTE_END, 541)
+    esk_peak = 40  # label: the esketamine blood-pressure rise peaks about 40 minutes after dosing
+    esk_end = _esketamine_bp_end(data)
     with house_style(talk):
         figure = _new_figure(*ACUTE_SIZE)
         ax = figure.add_axes(ACUTE_AXES)
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
-        ax.annotate(f"monitoring for at least {window / 60:g} hours", (window / 2, 1.12), ha="center",
+        ax.annotate(f"esketamine REMS: monitoring for at least {window / 60:g} hours", (3, 1.12), ha="left",
                     color=OKABE_ITO["bluish_green"], fontweight="bold")
+        ax.plot([esk_peak, esk_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt")
+        ax.annotate("esketamine (label): blood pressure peaks about 40 min, lasts about 4 h", (esk_end, 0.32), xytext=(-4, 8),
+                    textcoords="offset points", ha="right", color=GREY, fontsize="small")
         for effect, color, linestyle, marker in effects:
             peak, resolved = rows[(effect, "peak")], rows[(effect, "resolved")]
             ax.plot(minutes, models.acute_effect_curve(peak.minutes, resolved.minutes, minutes), color=color, linestyle=linestyle,
@@ -650,19 +730,22 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
         ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 8), textcoords="offset points",
                     color=OKABE_ITO["vermillion"], fontsize="small")
         reading = f" {_acute_mark(ax, data, at_minutes)}" if at_minutes is not None and layer != "base" else ""
-        ax.set_xlim(0, 240)
+        ax.set_xlim(0, ACUTE_END)
         ax.set_ylim(0, 1.25)
         ax.set_xticks(np.arange(0, 241, 30), ["0", "30 min", "1 h", "1.5 h", "2 h", "2.5 h", "3 h", "3.5 h", "4 h"])
         ax.set_yticks([0, 1], ["baseline", "peak"])
         ax.set_xlabel("Time after the start of a dose")
         ax.set_ylabel("Relative size of the effect")
-        ax.set_title("Acute effects fade within the monitoring window")
+        ax.set_title("Acute effects after a dose")
         figure.legend(loc="lower left", bbox_to_anchor=(0, 0), ncols=2, fontsize="small")
     diss, bpr = rows[("Dissociation", "peak")], rows[("Blood pressure", "resolved")]
-    alt = (f"Line chart of the relative size of acute effects over 4 hours after a dose. Dissociation peaks at "
-           f"{diss.minutes:g} minutes and is near baseline by {rows[('Dissociation', 'resolved')].minutes:g} minutes; blood pressure "
-           f"peaks at {bp.minutes:g} minutes (mean +{bp.value:g} mmHg systolic) and is back to baseline by {bpr.minutes:g} minutes. "
-           f"The first {window:g} minutes are shaded as the monitoring window. Curve shapes are illustrative." + reading)
+    alt = (f"Line chart of the relative size of acute effects over 4.5 hours after a dose. After a 40-minute IV ketamine "
+           f"infusion, dissociation peaks at {diss.minutes:g} minutes and is near baseline by "
+           f"{rows[('Dissociation', 'resolved')].minutes:g} minutes; blood pressure peaks at {bp.minutes:g} minutes "
+           f"(mean +{bp.value:g} mmHg systolic) and is back to baseline by {bpr.minutes:g} minutes. For esketamine nasal spray the "
+           f"label says the blood-pressure rise peaks about {esk_peak} minutes after dosing and lasts about {esk_end / 60:g} hours, "
+           f"beyond the first {window:g} minutes, shaded as the monitoring window its REMS requires. Curve shapes are "
+           "illustrative." + reading)
     return Chart(figure, alt)
 
 
@@ -698,34 +781,56 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
 
 
 # 07 Summary ---------------------------------------------------------------------
-def plot_time_to_response(data: Dataset, percent: float = 40, talk: bool | None = None) -> Chart:
-    """How long each treatment's illustrative curve takes to reach ``percent`` of patients responding."""
-    if not 0 < percent < 100:
-        raise ValueError("percent must be between 0 and 100")
-    treatments = [t for t in data.treatments]
+TIMING_VIEWS = {
+    "first": "When was a first effect reported?",
+    "measured": "When were response and remission measured?",
+}
+
+
+def timing_points(data: Dataset, treatment: str, show: str) -> list:
+    """The onset rows behind one row of the timing chart: first effects (and first responses), or measured results."""
+    if show == "first":
+        return sorted((p for p in data.onset if p.treatment == treatment and not p.comparator
+                       and p.measure in ("first_effect", "first_response")), key=lambda p: p.days)
+    return models.measured_points(data, treatment)
+
+
+def plot_timing(data: Dataset, show: str = "first", talk: bool | None = None) -> Chart:
+    """For each treatment, the range of times at which a first effect was reported, or at which results were measured.
+
+    Every mark is a reported time from one source; nothing is read off the illustrative curves.
+    """
+    if show not in TIMING_VIEWS:
+        raise ValueError(f"show must be one of {', '.join(TIMING_VIEWS)}")
+    treatments = list(data.treatments)
     with house_style(talk):
-        figure = _new_figure(10.0, 4.8)
-        ax = figure.add_axes((0.36, 0.2, 0.56, 0.68))
+        figure = _new_figure(10.0, 6.2)
+        ax = figure.add_axes((0.2, 0.17, 0.76, 0.73))
         results = []
         for row, t in enumerate(treatments):
-            curve = models.onset_curve(data, t.id)
-            days = models.time_to_reach(curve, percent)
-            style = TREATMENT_STYLE[t.id]
-            if days is None:
-                ax.annotate(f"not reached in the data (to {format_days(curve.end_days)})", (HOUR, row), xytext=(4, 0),
-                            textcoords="offset points", va="center", color=GREY, fontsize="small")
-                results.append(f"{t.label}: not reached within {format_days(curve.end_days)}")
-            else:
-                ax.barh(row, days, left=0, color=style.color, height=0.6, hatch=["", "//", "..", "xx", "\\\\", "--"][row % 6],
-                        edgecolor="white")
-                ax.annotate(format_days(days), (days, row), xytext=(6, 0), textcoords="offset points", va="center")
-                results.append(f"{t.label}: {format_days(days)}")
-        ax.set_yticks(range(len(treatments)), [t.label + (" (remission)" if t.id == "ect" else "") for t in treatments])
-        ax.set_ylim(len(treatments) - 0.5, -0.5)
+            style, points = TREATMENT_STYLE[t.id], timing_points(data, t.id, show)
+            if not points:
+                ax.annotate("no time reported in the data", (HOUR, row), xytext=(4, 0), textcoords="offset points",
+                            va="center", color=GREY, fontsize="small")
+                results.append(f"{t.label}: none in the data")
+                continue
+            low, high = points[0].days, points[-1].days
+            ax.plot([low, high], [row, row], color=style.color, linewidth=8, alpha=0.35, solid_capstyle="round")
+            ax.plot([p.days for p in points], [row] * len(points), linestyle="none", marker=style.marker, color=style.color,
+                    markersize=10)
+            sources = sorted({_source_name(data, p.source_id) for p in points})
+            span = format_days(low) if np.isclose(low, high) else f"{format_days(low)} to {format_days(high)}"
+            ax.annotate(f"{span} ({'; '.join(sources)})", (HOUR, row - 0.3), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize="small")
+            results.append(f"{t.label}: {span} ({'; '.join(sources)})")
+        ax.set_yticks(range(len(treatments)), [SHORT_LABELS.get(t.id, t.label) for t in treatments])
+        ax.set_ylim(len(treatments) - 0.5, -0.75)
         _time_axis(ax, "log", 16 * WEEK)
-        ax.set_xlabel("Time since the first dose (log scale), read from the illustrative curves")
+        ax.set_xticks([HOUR, 4 * HOUR, 1, WEEK, 4 * WEEK, 16 * WEEK], ["1 h", "4 h", "1 d", "1 wk", "4 wk", "16 wk"])
+        ax.set_xlabel("Time since the first dose or session (log scale)")
         ax.grid(axis="y", visible=False)
-        ax.set_title(f"How long until {percent:g}% of patients respond?")
-    alt = (f"Horizontal bar chart on a log time axis of how long each treatment's illustrative curve takes to reach {percent:g}% "
-           "of patients responding: " + "; ".join(results) + ".")
+        ax.set_title(TIMING_VIEWS[show])
+        _footnote(figure, "Each mark is a reported time. " + POPULATION_NOTE)
+    alt = (f"Range chart on a log time axis: {TIMING_VIEWS[show].lower()} For each treatment, the reported times and their "
+           "sources: " + "; ".join(results) + f". {POPULATION_NOTE}")
     return Chart(figure, alt)

@@ -82,11 +82,15 @@ def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = No
 
 
 def comparison_table(data: Dataset) -> Block:
-    """The treatments side by side: onset, response, durability, what a course involves, evidence."""
-    head = ("Treatment", "First effect", "Typical response", "How long it lasts", "What a course involves", "Evidence")
+    """The treatments side by side: who was studied, onset, response, durability, what a course involves, evidence.
+
+    The population column matters: the figures come from trials in different groups and are not directly comparable.
+    """
+    head = ("Treatment", "Population studied", "First effect", "Typical response", "How long it lasts", "What a course involves",
+            "Evidence")
     body, lines = [], []
     for t in data.treatments:
-        cells = (t.label, t.first_effect, t.typical_response, t.durability, t.course, t.evidence)
+        cells = (t.label, t.population, t.first_effect, t.typical_response, t.durability, t.course, t.evidence)
         refs = ", ".join(f'<a href="#src-{i}">{html.escape(i)}</a>' for i in t.source_ids)
         body.append("<tr>" + f'<th scope="row">{html.escape(cells[0])}</th>'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:]) + f"<td>{refs}</td></tr>")

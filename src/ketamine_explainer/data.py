@@ -89,6 +89,7 @@ class Source:
     doi: str = _col("text", optional=True)
     pmid: str = _col("text", optional=True)
     url: str = _col("text", optional=True)
+    note: str = _col("text", optional=True)
 
     @property
     def link(self) -> str:
@@ -113,7 +114,8 @@ class OnsetPoint:
     arm: str = _col("text")
     time_value: float = _col("number")
     time_unit: str = _col("choice", choices=tuple(TIME_UNITS))
-    measure: str = _col("choice", choices=("response", "remission", "early_improvement", "first_effect"))
+    measure: str = _col("choice", choices=("response", "remission", "early_improvement", "first_response",
+                                                         "first_effect"))
     value_pct: float | None = _col("percent", optional=True)
     population: str = _col("text")
     source_id: str = _col("source")
@@ -133,7 +135,7 @@ class OnsetPoint:
     def check(self) -> tuple[str, str] | None:
         if self.measure != "first_effect" and self.value_pct is None:
             return "value_pct", f"a {self.measure} row needs a value"
-        if self.curve and self.measure in ("first_effect", "early_improvement"):
+        if self.curve and self.measure in ("first_effect", "early_improvement", "first_response"):
             return "curve", f"a {self.measure} row cannot anchor a curve"
         if self.curve and self.comparator:
             return "curve", "a comparator (control arm) row cannot anchor the treatment's curve"
@@ -147,6 +149,7 @@ class Treatment:
     FILE = "treatments.csv"
     id: str = _col("id")
     label: str = _col("text")
+    population: str = _col("text")
     order: int = _col("int")
     first_effect: str = _col("text")
     typical_response: str = _col("text")
@@ -336,6 +339,48 @@ class QuizOption:
     source_id: str = _col("source")
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A number the reader sees in a notebook's prose or quiz feedback, with where it comes from.
+
+    ``value`` is a number or a range ``low-high`` (both ends are claimed). ``data_ref`` (optional) names the data cell
+    the number restates, as ``file.csv:row_id:column`` (for a range, one per end, separated by ``;``); ``evidence`` is
+    the source's own sentence, or ``derived: <formula>`` where the formula combines data cells (written the same way)
+    with + - * / and numbers (for a range, one formula per end, separated by ``;``).
+    """
+
+    FILE = "claims.csv"
+    id: str = _col("id")
+    notebook: str = _col("text")
+    value: str = _col("text")
+    unit: str = _col("text")
+    source_id: str = _col("source")
+    certainty: str = _col("choice", choices=CERTAINTIES)
+    data_ref: str = _col("text", optional=True)
+    evidence: str = _col("text")
+
+    @property
+    def numbers(self) -> tuple[float, ...]:
+        low, sep, high = self.value.partition("-") if not self.value.startswith("-") else (self.value, "", "")
+        return (float(low), float(high)) if sep else (float(low),)
+
+    @property
+    def derived(self) -> str | None:
+        return self.evidence[len("derived:"):].strip() if self.evidence.startswith("derived:") else None
+
+    def check(self):
+        try:
+            _ = self.numbers
+        except ValueError:
+            return "value", f"'{self.value}' is not a number or a range low-high"
+        for ref in self.data_ref.split(";") if self.data_ref else ():
+            if ref.strip().count(":") != 2:
+                return "data_ref", f"'{ref.strip()}' is not file.csv:row_id:column"
+        if self.derived is not None and not self.derived:
+            return "evidence", "a derived claim needs its formula"
+        return None
+
+
 #: Every table, by the attribute name it has on :class:`Dataset`.
 TABLES = {
     "onset": OnsetPoint,
@@ -351,6 +396,7 @@ TABLES = {
     "dose_levels": DoseLevel,
     "acute_effects": AcuteEffect,
     "quiz": QuizOption,
+    "claims": Claim,
 }
 
 
@@ -430,6 +476,7 @@ class Dataset:
     dose_levels: tuple[DoseLevel, ...]
     acute_effects: tuple[AcuteEffect, ...]
     quiz: tuple[QuizOption, ...]
+    claims: tuple[Claim, ...]
 
     def source(self, source_id: str) -> Source:
         try:
@@ -445,6 +492,19 @@ class Dataset:
 
     def pk(self, parameter: str) -> PKParameter:
         return next(p for p in self.pk_parameters if p.parameter == parameter)
+
+    def cell(self, ref: str):
+        """The value of one data cell, named ``file.csv:row_id:column`` (as in ``claims.csv``)."""
+        file, row_id, column = ref.split(":")
+        names = {cls.FILE: name for name, cls in TABLES.items()}
+        if file not in names:
+            raise KeyError(f"'{ref}': no table {file}")
+        for row in getattr(self, names[file]):
+            if row.id == row_id:
+                if not hasattr(row, column):
+                    raise KeyError(f"'{ref}': {file} has no column '{column}'")
+                return getattr(row, column)
+        raise KeyError(f"'{ref}': no row '{row_id}' in {file}")
 
     def cited_ids(self) -> set[str]:
         """Every source id that a data row cites."""

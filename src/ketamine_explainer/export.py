@@ -16,7 +16,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import notebooks
+from . import notebooks, paper
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 NPM_DIR = notebooks.ROOT / "build" / "npm"
@@ -88,9 +88,13 @@ def page_name(stem: str, slides: bool) -> str:
 
 
 def _prepare(nb, slides: bool) -> None:
-    """Point links between notebooks at the exported pages; keep speaker notes for the slides only."""
+    """Point links between notebooks at the exported pages; keep speaker notes for the slides only.
+
+    Site pages also get the paper version of every control (hidden on screen), so printing a page works.
+    """
     if not slides:
         nb.cells = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
+        paper.add_print_outputs(nb)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = re.sub(r"\]\((\d\d_[a-z_]+)\.ipynb\)", lambda m: f"]({page_name(m.group(1), slides)})", cell.source)
@@ -141,6 +145,10 @@ def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Pat
                 (tmp / page_name(path.stem, slides)).write_text(body, encoding="utf-8")
         if slides:
             (tmp / "index.html").write_text(_deck_index(paths, titles), encoding="utf-8")
+        else:
+            from .data import load
+
+            (tmp / "answer-key.html").write_text(paper.answer_key_html(load()), encoding="utf-8")
         tmp.chmod(0o755)
         if out.exists():
             shutil.rmtree(out)

@@ -96,8 +96,9 @@ def side_effects_explorer(data: Dataset) -> Explorer:
                     "Esketamine adverse effects against placebo")
 
 
-def time_to_response_explorer(data: Dataset) -> Explorer:
-    thresholds = [(f"{p}% of patients", p) for p in (20, 40, 50)]
-    return explorer(lambda percent: charts.plot_time_to_response(data, percent),
-                    [Control("percent", "Time until this share responds (percent)", thresholds, "toggle", initial=1)],
-                    "Treatments side by side: time to response")
+def timing_explorer(data: Dataset) -> Explorer:
+    """07's side-by-side timing: reported times of first effects or of measured results, with their sources."""
+    options = [(title, key) for key, title in (("first", "First effect reported"), ("measured", "Response or remission measured"))]
+    return explorer(lambda show: charts.plot_timing(data, show),
+                    [Control("show", "Show the times when", options, "toggle")],
+                    "Treatments side by side: reported times, with their sources")

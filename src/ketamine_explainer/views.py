@@ -59,8 +59,25 @@ class Control:
         return KINDS[self.kind](**kwargs)
 
 
+WIDGET_NOTE = (
+    '<div class="kx-widget-note" role="note" style="border: 1px dashed #888; border-radius: 6px; padding: .5em .9em; margin: .3em 0">'
+    "<style>.jp-OutputArea:has(.kx-explorer, .kx-quiz) .kx-widget-note {{ display: none; }}</style>"
+    "<strong>This {what} needs the explainer's export to work here.</strong> Its controls run in the browser with the "
+    "Jupyter widget library, which this page did not load: it was exported without the explainer's settings, or it is "
+    "offline. Open the notebook in JupyterLab (<code>make lab</code>), or export it with "
+    "<code>python -m ketamine_explainer page</code> for a page that works offline. {description}</div>"
+)
+
+
 class Described:
-    """A widget whose plain-text output is its own description (what nbval compares; where widgets cannot show)."""
+    """A widget whose plain-text output is its own description (what nbval compares; where widgets cannot show).
+
+    Displayed, it adds a second output: a note that says the widget needs the explainer's export. A style rule
+    inside the note hides it wherever the widget renders (JupyterLab, the explainer's exports, nbconvert online),
+    so it is seen only where the widget library did not load, e.g. a plain ``jupyter nbconvert`` page offline.
+    """
+
+    what = "interactive chart"
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -72,6 +89,16 @@ class Described:
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = self.describe()
         return bundle
+
+    def note(self) -> dict[str, str]:
+        return {"text/html": WIDGET_NOTE.format(what=self.what, description=html.escape(self.describe())),
+                "text/plain": f"(This {self.what} needs Jupyter widgets.)"}
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(self.note(), raw=True)
 
 
 _JOB: tuple | None = None
@@ -199,6 +226,8 @@ def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: s
 
 class Quiz(Described, widgets.VBox):
     """A check-your-understanding question: choosing an option shows its feedback, linked in the browser (no kernel)."""
+
+    what = "check-your-understanding question"
 
     def __init__(self, question: str, options: Sequence[tuple[str, str, bool]]):
         self.question, self.options = question, tuple(options)

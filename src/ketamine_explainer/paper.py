@@ -1,0 +1,418 @@
+"""The explainer on paper: static stand-ins for controls, the printed handout, and the teacher's answer key.
+
+A control only switches between pre-rendered frames, and every frame is stored in the notebook's widget
+state. On paper there is nothing to switch, so each explorer is translated into *small multiples*: the
+frames its key control would show, side by side, each labelled with the setting. Questions are printed
+without their answers; the answers go to a separate answer key generated from ``data/quiz.csv``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import content, notebooks
+from .data import Dataset
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: At most this many settings of a control are printed side by side.
+MAX_MULTIPLES = 6
+PRINT_ONLY = "kx-print-only"
+
+
+def _model_id(ref: str) -> str:
+    return ref.removeprefix("IPY_MODEL_")
+
+
+@dataclass(frozen=True)
+class WidgetState:
+    """The widget models stored in a notebook, and the browser-side links between them."""
+
+    models: dict[str, dict]
+
+    @classmethod
+    def of(cls, nb) -> WidgetState:
+        stored = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+        return cls({key: value for key, value in stored.items()})
+
+    def state(self, model_id: str) -> dict:
+        return self.models[model_id]["state"]
+
+    def name(self, model_id: str) -> str:
+        return self.models[model_id]["model_name"]
+
+    def children(self, model_id: str) -> list[str]:
+        return [_model_id(ref) for ref in self.state(model_id).get("children", [])]
+
+    def classes(self, model_id: str) -> list[str]:
+        return self.state(model_id).get("_dom_classes", [])
+
+    def linked_stacks(self, control_id: str) -> list[str]:
+        """The stacks whose ``selected_index`` follows ``control_id``'s ``index`` (its jslinks)."""
+        stacks = []
+        for model in self.models.values():
+            if model["model_name"] == "LinkModel":
+                (source, source_attr), (target, target_attr) = model["state"]["source"], model["state"]["target"]
+                if _model_id(source) == control_id and (source_attr, target_attr) == ("index", "selected_index"):
+                    stacks.append(_model_id(target))
+        return stacks
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One printed frame: the control's label for it and the image layers (HTML) drawn over each other."""
+
+    label: str
+    layers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Multiples:
+    """An explorer on paper: one control's key settings, the others at their first setting."""
+
+    control: str
+    fixed: tuple[str, ...]
+    settings: tuple[Setting, ...]
+
+    def html(self) -> str:
+        held = f' Other controls as first shown: {html.escape("; ".join(self.fixed))}.' if self.fixed else ""
+        cells = "".join(
+            f'<figure class="kx-multiple"><div class="kx-layers">{"".join(s.layers)}</div>'
+            f"<figcaption>{html.escape(s.label)}</figcaption></figure>"
+            for s in self.settings
+        )
+        return (f'<div class="{PRINT_ONLY} kx-multiples"><p class="kx-multiples-caption"><strong>On paper:</strong> '
+                f'the chart at {len(self.settings)} settings of &ldquo;{html.escape(self.control)}&rdquo;.{held}</p>'
+                f'<div class="kx-multiples-grid">{cells}</div></div>')
+
+
+def _key_control(state: WidgetState, controls: list[str]) -> str:
+    """The control to vary on paper: the first slider (usually time), else the one with the most settings."""
+    sliders = [c for c in controls if state.name(c) == "SelectionSliderModel"]
+    if sliders:
+        return sliders[0]
+    return max(controls, key=lambda c: len(state.state(c)["_options_labels"]))
+
+
+def _spread(count: int, limit: int = MAX_MULTIPLES) -> list[int]:
+    """Up to ``limit`` indices spread evenly over ``count`` settings, first and last included."""
+    if count <= limit:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
+
+
+def _visible_layers(state: WidgetState, frame_box: str, selected: dict[str, int]) -> tuple[str, ...]:
+    """Follow each stack's selected child down to the frame (an HTML widget holding an <img>)."""
+    roots = state.children(frame_box) if state.name(frame_box) == "GridBoxModel" else [frame_box]
+    layers = []
+    for node in roots:
+        while state.name(node) == "StackModel":
+            index = selected.get(node, state.state(node).get("selected_index"))
+            node = state.children(node)[index]
+        layers.append(state.state(node)["value"])
+    return tuple(layers)
+
+
+def explorer_multiples(state: WidgetState, root: str) -> Multiples:
+    """The small multiples of the explorer whose top widget is ``root``."""
+    *controls, frame_box = state.children(root)
+    key = _key_control(state, controls)
+    fixed = tuple(f'{state.state(c)["description"]}: {state.state(c)["_options_labels"][state.state(c)["index"]]}'
+                  for c in controls if c != key)
+    base = {}
+    for control in controls:
+        for stack in state.linked_stacks(control):
+            base[stack] = state.state(control)["index"]
+    labels = state.state(key)["_options_labels"]
+    settings = []
+    for index in _spread(len(labels)):
+        selected = dict(base, **{stack: index for stack in state.linked_stacks(key)})
+        settings.append(Setting(labels[index], _visible_layers(state, frame_box, selected)))
+    return Multiples(state.state(key)["description"], fixed, tuple(settings))
+
+
+def quiz_on_paper(state: WidgetState, root: str) -> str:
+    """A question with its options and no answer."""
+    title, choice, _ = state.children(root)
+    options = "".join(f"<li>{html.escape(label)}</li>" for label in state.state(choice)["_options_labels"])
+    return f'<div class="{PRINT_ONLY} kx-quiz-paper">{state.state(title)["value"]}<ol type="A">{options}</ol></div>'
+
+
+def static_html(state: WidgetState, model_id: str) -> str | None:
+    """What a widget output becomes on paper, or None for a widget this module does not know."""
+    if model_id not in state.models:
+        return None
+    classes = state.classes(model_id)
+    if "kx-explorer" in classes:
+        return explorer_multiples(state, model_id).html()
+    if "kx-quiz" in classes:
+        return quiz_on_paper(state, model_id)
+    return None
+
+
+def add_print_outputs(nb) -> int:
+    """After every explorer and question, add its paper version as an output (hidden on screen by the style sheet).
+
+    Returns the number of outputs added. Used for the site pages, so printing any page from a browser works.
+    """
+    state, added = WidgetState.of(nb), 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            outputs.append(output)
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            paper = static_html(state, view["model_id"]) if view else None
+            if paper:
+                outputs.append({"output_type": "display_data", "metadata": {}, "data": {"text/html": paper}})
+                added += 1
+        cell.outputs = outputs
+    return added
+
+
+# The handout -------------------------------------------------------------------------------------------------
+def _is_nav(cell) -> bool:
+    return notebooks.NAV_TAG in cell.metadata.get("tags", [])
+
+
+def _slide_type(cell) -> str:
+    return cell.metadata.get("slideshow", {}).get("slide_type", "")
+
+
+def _is_source_list(cell) -> bool:
+    return cell.cell_type == "code" and any('class="kx-sources"' in o.get("data", {}).get("text/html", "")
+                                            for o in cell.get("outputs", []))
+
+
+def _paper_cells(nb) -> list:
+    """A notebook's cells as printed: no navigation, no speaker notes, controls replaced by their paper version,
+    and no per-section source list (the handout ends with one bibliography that every citation links to)."""
+    state = WidgetState.of(nb)
+    cells = [copy.deepcopy(c) for c in nb.cells if not _is_nav(c) and _slide_type(c) != "notes"]
+    kept = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and cell.source.startswith("## Sources") and i + 1 < len(cells) and _is_source_list(cells[i + 1]):
+            continue
+        if _is_source_list(cell):
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                view = output.get("data", {}).get(WIDGET_VIEW)
+                if view:
+                    paper = static_html(state, view["model_id"])
+                    if paper:
+                        outputs.append({"output_type": "display_data", "metadata": {},
+                                        "data": {"text/html": paper.replace(PRINT_ONLY, "kx-paper")}})
+                else:
+                    outputs.append(output)
+            cell.outputs = outputs
+        kept.append(cell)
+    return kept
+
+
+def _markdown(source: str, cell_id: str):
+    import nbformat
+
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell.id = cell_id
+    return cell
+
+
+def _html_cell(markup: str, cell_id: str):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("")
+    cell.id = cell_id
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": markup})]
+    return cell
+
+
+def handout_notebook(data: Dataset, paths: list[Path] | None = None):
+    """One notebook holding the whole handout: cover, contents, every section, bibliography."""
+    import nbformat
+
+    paths = paths or notebooks.notebook_paths()
+    titles = dict(notebooks.NOTEBOOKS)
+    book = nbformat.v4.new_notebook()
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cover = (f'<section class="kx-cover"><p class="kx-kicker">An evidence-checked explainer</p>'
+             f"<h1>Ketamine for depression</h1>"
+             f'<p class="kx-lead">What the evidence says about how fast treatments for depression work, how ketamine '
+             f"might work, and what is known about its safety. Printed from the explainer's notebooks.</p>"
+             f'<div class="kx-note kx-disclaimer"><p><strong>Educational, not medical advice.</strong> Nothing here '
+             f"recommends a treatment or gives dosing instructions. Talk to a qualified clinician about any treatment "
+             f"decision.</p></div>{content.help_lines(data).html}</section>")
+    book.cells.append(_html_cell(cover, "cover"))
+    items = "".join(f'<li><a href="#section-{p.stem}">{html.escape(titles[p.stem])}</a></li>' for p in paths)
+    book.cells.append(_html_cell(f'<section class="kx-contents"><h2>Contents</h2><ol>{items}'
+                                 f'<li><a href="#bibliography">Bibliography</a></li></ol>'
+                                 f'<p class="kx-paper-howto">Charts that can be changed on screen are printed at their key '
+                                 f"settings, side by side. Check-your-understanding questions are printed without "
+                                 f"answers; teachers have a separate answer key.</p></section>", "contents"))
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        book.cells.append(_html_cell(f'<div class="kx-section-start" id="section-{path.stem}"></div>', f"start-{path.stem}"))
+        book.cells.extend(_paper_cells(nb))
+    book.cells.append(_html_cell('<div class="kx-section-start" id="bibliography"></div>', "bib-start"))
+    book.cells.append(_markdown("## Bibliography\n\nEvery source the explainer cites, from `data/sources.csv`.", "bib-title"))
+    book.cells.append(_html_cell(content.bibliography(data).html, "bib"))
+    return book
+
+
+def answer_key_html(data: Dataset) -> str:
+    """The teacher's answer key: every question with its right answer, the feedback and its source."""
+    order = {stem: i for i, (stem, _) in enumerate(notebooks.NOTEBOOKS)}
+    titles = dict(notebooks.NOTEBOOKS)
+    questions: dict[str, list] = {}
+    for option in data.quiz:
+        questions.setdefault(option.question_id, []).append(option)
+    sections, current = [], None
+    for question_id, options in sorted(questions.items(), key=lambda kv: (order.get(kv[1][0].notebook, 99), kv[0])):
+        first = options[0]
+        if first.notebook != current:
+            current = first.notebook
+            sections.append(f"<h2>{html.escape(titles.get(current, current))}</h2>")
+        right = next(o for o in options if o.correct)
+        source = data.source(right.source_id)
+        listed = "".join(f'<li{" class=kx-key-right" if o.correct else ""}>{html.escape(o.option)}'
+                         f'{" <strong>(right answer)</strong>" if o.correct else ""}</li>' for o in options)
+        sections.append(
+            f'<section class="kx-key-question" id="{html.escape(question_id)}"><h3>{html.escape(first.question)}</h3>'
+            f'<ol type="A">{listed}</ol>'
+            f'<p><strong>Right answer:</strong> {html.escape(right.option)}</p>'
+            f"<p><strong>Why:</strong> {html.escape(right.feedback)}</p>"
+            f'<p class="kx-key-source"><strong>Source:</strong> {html.escape(source.citation())}</p></section>'
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ketamine for depression: answer key for teachers</title>
+<style>{ANSWER_KEY_CSS}</style></head>
+<body><main>
+<h1>Answer key for teachers</h1>
+<p>The check-your-understanding questions of the explainer, with the right answer, the feedback a learner sees and its
+source. Generated from <code>data/quiz.csv</code>. Educational, not medical advice.</p>
+{"".join(sections)}
+</main></body></html>
+"""
+
+
+ANSWER_KEY_CSS = """
+body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1a1a1a; max-width: 46em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.5; font-size: 16px; }
+h1 { font-size: 1.8em; } h2 { font-size: 1.35em; border-bottom: 2px solid #0072B2; padding-bottom: .2em; margin-top: 1.6em; }
+h3 { font-size: 1.05em; margin-bottom: .3em; }
+.kx-key-question { break-inside: avoid; margin-bottom: 1.2em; }
+.kx-key-right { font-weight: bold; }
+.kx-key-source { font-size: .9em; color: #333; }
+a { color: #0072B2; }
+@page { size: A4; margin: 18mm 16mm 20mm; }
+"""
+
+
+HANDOUT_CSS = """
+.kx-cover { break-after: page; padding-top: 30mm; }
+.kx-cover h1 { font-size: 34pt; margin: .1em 0 .3em; }
+.kx-kicker { text-transform: uppercase; letter-spacing: .12em; color: #0072B2; font-weight: bold; }
+.kx-lead { font-size: 14pt; max-width: 34em; }
+.kx-disclaimer { background: #FFF6EE; border-left: 6px solid #D55E00; }
+.kx-contents { break-after: page; }
+.kx-contents ol { font-size: 13pt; line-height: 1.9; }
+.kx-section-start { break-before: page; }
+.kx-paper-howto { font-size: 10.5pt; color: #333; margin-top: 2em; }
+"""
+
+#: Debian's Chromium, headless and with no background traffic (the same flags as the browser tests).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
+FOOTER = ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; width: 100%; text-align: center; color: #444;">'
+          'Ketamine for depression: an evidence-checked explainer. Educational, not medical advice. '
+          'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+
+
+def _print_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="kx_print", extra_template_basedirs=[str(_site_dir() / "templates")],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def _site_dir() -> Path:
+    return Path(__file__).resolve().parent / "site"
+
+
+def handout_html(data: Dataset, paths: list[Path] | None = None) -> str:
+    """The handout as one static HTML document (no scripts), ready to print."""
+    css = (_site_dir() / "site.css").read_text(encoding="utf-8") + HANDOUT_CSS
+    book = handout_notebook(data, paths)
+    for cell in book.cells:  # links between notebooks become links to sections of the handout
+        if cell.cell_type == "markdown":
+            for stem, _ in notebooks.NOTEBOOKS:
+                cell.source = cell.source.replace(f"]({stem}.ipynb)", f"](#section-{stem})")
+    resources = {"metadata": {"name": "Ketamine for depression: handout"}, "kx_css": css, "language_code": "en"}
+    body, _ = _print_exporter().from_notebook_node(book, resources=resources)
+    return body
+
+
+def print_pdf(html_path: Path, pdf_path: Path, paper: str = "A4", footer: bool = True) -> Path:
+    """Print an HTML file to PDF with Debian's Chromium (through Playwright), with page numbers in the footer."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        raise FileNotFoundError(f"Chromium is needed to print ({chromium} not found): apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                       else route.abort())
+            page.goto(html_path.resolve().as_uri())
+            page.wait_for_load_state("load")
+            page.pdf(path=str(pdf_path), format=paper, print_background=True, display_header_footer=footer,
+                     header_template="<div></div>", footer_template=FOOTER if footer else "<div></div>",
+                     margin={"top": "15mm", "bottom": "17mm", "left": "14mm", "right": "14mm"})
+        finally:
+            browser.close()
+    return pdf_path
+
+
+def build_handout(out: Path, data: Dataset, paths: list[Path] | None = None, papers: tuple[str, ...] = ("a4", "letter")) -> list[Path]:
+    """Write the handout (one PDF per paper size) and the answer key into ``out``; returns the files written.
+
+    Each file is written beside its final name and renamed into place, so a failed build leaves the old one.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    pages = {"ketamine-explainer": handout_html(data, paths), "answer-key": answer_key_html(data)}
+    for name, markup in pages.items():
+        source = out / f"{name}.html"
+        _write_atomic(source, markup.encode("utf-8"))
+        written.append(source)
+        for size in papers:
+            suffix = "" if size == papers[0] else f"-{size}"
+            target = out / f"{name}{suffix}.pdf"
+            tmp = target.with_name(f".{target.name}.tmp")
+            try:
+                print_pdf(source, tmp, PAPER_SIZES[size])
+                tmp.replace(target)
+            finally:
+                tmp.unlink(missing_ok=True)
+            written.append(target)
+    return written
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(payload)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
