@@ -81,7 +81,8 @@ def test_stard_figures_equal_the_reference(data):
 
 
 def test_the_stard_chart_in_02_shows_the_reference_figures():
-    (output,) = _outputs_of("02_conventional_treatment", "stard_explorer")
+    (output,) = [o for o in _outputs_of("02_conventional_treatment", "stard_explorer(")
+                 if "application/vnd.jupyter.widget-view+json" in o["data"]]
     text = output["data"]["text/plain"]
     steps = [f"{float(r['value_pct']):g}%" for r in _reference("stard.csv") if r["measure"] == "step_remission"]
     assert "Remission at each step: " + ", ".join(steps) + "." in text
@@ -163,7 +164,7 @@ def _stored_quizzes(stem):
         call = re.search(r'kx\.quiz\(data, "(\w+)"\)', "".join(cell["source"])) if cell["cell_type"] == "code" else None
         if not call:
             continue
-        (output,) = cell["outputs"]
+        (output,) = [o for o in cell["outputs"] if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         box = state[output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]]["state"]
         assert "kx-quiz" in box["_dom_classes"]
         children = [state[c.removeprefix("IPY_MODEL_")] for c in box["children"]]
