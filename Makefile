@@ -48,7 +48,7 @@ handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's an
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py
 
-mutants: $(STAMP)  ## apply realistic defects to scratch copies and report how many the tests catch (about 10 min)
+mutants: $(STAMP)  ## apply realistic defects to scratch copies and report how many the tests catch (6 to 15 min)
 	$(BIN)/python tests/mutants.py
 
 clean:
