@@ -86,15 +86,16 @@ def _keep_background_white(image: Image.Image) -> None:
 
 
 #: In talk mode a figure is this much larger (in inches, so in pixels too) than its size on the page: the type is
-#: larger than on the page relative to the chart, yet every label, legend and note still fits inside the image
-#: (tests/test_charts.py measures every text of every frame). The layouts below are in figure fractions, so both
-#: modes share them.
-TALK_SCALE = 1.3
+#: still clearly larger relative to the chart (about 1.2 times), and every label, legend and note fits inside the
+#: image (tests/test_charts.py measures every text of every frame). Charts whose labels are long sentences on a
+#: fixed axis (timeline, plasma, acute effects, timing) use WIDE_TALK_SCALE. The layouts below are in figure
+#: fractions, so both modes share them.
+TALK_SCALE, WIDE_TALK_SCALE = 1.15, 1.3
 
 
-def _new_figure(width: float = 10.0, height: float = 5.8) -> Figure:
+def _new_figure(width: float = 10.0, height: float = 5.8, talk_scale: float = TALK_SCALE) -> Figure:
     if matplotlib.rcParams["font.size"] > 12:  # drawn inside house_style(talk=True)
-        width, height = width * TALK_SCALE, height * TALK_SCALE
+        width, height = width * talk_scale, height * talk_scale
     figure = Figure(figsize=(width, height))
     FigureCanvasAgg(figure)
     return figure
@@ -262,7 +263,8 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
     ]
     names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
                           columnspacing=11)  # room for the readings written after the names
-    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, fontsize="small", columnspacing=1.2)
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
+                  fontsize="x-small" if matplotlib.rcParams["font.size"] > 12 else "small")  # the key fits one row
     _footnote(figure, POPULATION_NOTE)
     return figure, ax, names
 
@@ -329,12 +331,12 @@ def _as_overlay(figure: Figure) -> None:
             spine.set_visible(False)
 
 
-def _overlay_chart(talk, size, rect, at_minutes, mark) -> Chart:
+def _overlay_chart(talk, size, rect, at_minutes, mark, talk_scale: float = TALK_SCALE) -> Chart:
     """A time mark alone, as a transparent overlay of a chart of the same ``size`` and axes ``rect``."""
     if at_minutes is None:
         raise ValueError("the marker layer needs at_minutes")
     with house_style(talk):
-        figure = _new_figure(*size)
+        figure = _new_figure(*size, talk_scale=talk_scale)
         alt = mark(figure.add_axes(rect))
         _as_overlay(figure)
     return Chart(figure, alt)
@@ -381,7 +383,7 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
     """One infusion against a course of six over four weeks, with the measured points of each."""
     end = 4 * WEEK
     with house_style(talk):
-        figure = _new_figure(10.0, 5.2)
+        figure = _new_figure(10.0, 5.2, talk_scale=1.2)  # room for the title in talk mode
         ax = figure.add_axes((0.08, 0.2, 0.9, 0.68))
         days = np.linspace(0, end, 400)
         for treatment in ("iv_single", "iv_course"):
@@ -495,7 +497,8 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine", category: str | N
     rows.sort(key=lambda r: r.active_pct, reverse=True)
     has_placebo = all(r.placebo_pct is not None for r in rows)
     with house_style(talk):
-        inches = 1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0)  # on the page; margins in fractions of it
+        # on the page; margins in fractions of it. At least 4 inches, so a short list still fills a 16:9 slide's height.
+        inches = max(1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0), 4.0)
         figure = _new_figure(10.0, inches)
         ax = figure.add_axes((0.3, 0.9 / inches + 0.05, 0.66, 1 - 1.6 / inches))
         y = np.arange(len(rows))
@@ -543,7 +546,7 @@ def plot_timeline(data: Dataset, up_to_year: int = 2025, talk: bool | None = Non
     """Ketamine's history, one row per milestone; milestones after ``up_to_year`` are faded."""
     events = sorted(data.timeline, key=lambda e: (e.year, e.id))
     with house_style(talk):
-        figure = _new_figure(10.0, 6.4)
+        figure = _new_figure(10.0, 6.4, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes((0.06, 0.1, 0.92, 0.8))
         for row, event in enumerate(events):
             color, marker = CATEGORY_STYLE[event.category]
@@ -655,13 +658,14 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
     ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
     """
     if layer == "marker":
-        return _overlay_chart(talk, PLASMA_SIZE, PLASMA_AXES, at_minutes, lambda ax: _plasma_mark(ax, data, at_minutes))
+        return _overlay_chart(talk, PLASMA_SIZE, PLASMA_AXES, at_minutes, lambda ax: _plasma_mark(ax, data, at_minutes),
+                              WIDE_TALK_SCALE)
     model, dose, infusion = pk_model(data)
     minutes = np.linspace(0, 480, 481)
     conc = models.plasma_concentration(model, minutes, dose, infusion)
     band_colors = [OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["black"]]
     with house_style(talk):
-        figure = _new_figure(*PLASMA_SIZE)
+        figure = _new_figure(*PLASMA_SIZE, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes(PLASMA_AXES)
         handles = [Line2D([], [], color=TREATMENT_STYLE["iv_single"].color, label="illustrative model\n(not for dosing)")]
         for level, color, hatch in zip(data.plasma_levels, band_colors, ("", "", "\\\\", "")):
@@ -716,7 +720,8 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
     ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
     """
     if layer == "marker":
-        return _overlay_chart(talk, ACUTE_SIZE, ACUTE_AXES, at_minutes, lambda ax: _acute_mark(ax, data, at_minutes))
+        return _overlay_chart(talk, ACUTE_SIZE, ACUTE_AXES, at_minutes, lambda ax: _acute_mark(ax, data, at_minutes),
+                              WIDE_TALK_SCALE)
     rows = {(r.effect, r.event): r for r in data.acute_effects}
     window = rows[("Monitoring", "window")].minutes
     effects = [("Dissociation", OKABE_ITO["reddish_purple"], "-", "o"), ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")]
@@ -724,7 +729,7 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
     esk_peak = 40  # label: the esketamine blood-pressure rise peaks about 40 minutes after dosing
     esk_end = _esketamine_bp_end(data)
     with house_style(talk):
-        figure = _new_figure(*ACUTE_SIZE)
+        figure = _new_figure(*ACUTE_SIZE, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes(ACUTE_AXES)
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
         ax.annotate(f"esketamine REMS: monitoring for at least {window / 60:g} hours", (3, 1.12), ha="left",
@@ -766,7 +771,7 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
     rows = sorted(data.dose_levels, key=lambda r: r.low_mg_kg)
     colors = [OKABE_ITO["bluish_green"], TREATMENT_STYLE["iv_single"].color, OKABE_ITO["black"]]
     with house_style(talk):
-        figure = _new_figure(10.0, 3.6)
+        figure = _new_figure(10.0, 4.4)  # tall enough to fill a 16:9 slide
         ax = figure.add_axes((0.3, 0.26, 0.66, 0.58))
         for row, (level, color) in enumerate(zip(rows, colors)):
             if level.high_mg_kg > level.low_mg_kg:
@@ -783,7 +788,7 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
         ax.set_xticks([0.1, 0.5, 1, 2, 5, 10], ["0.1", "0.5", "1", "2", "5", "10"])
         ax.minorticks_off()
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Reported dose (mg per kg, log scale): a comparison, not a dosing guide")
+        ax.set_xlabel("Reported dose (mg per kg, log scale): a comparison, not a dosing guide", loc="right")
         ax.set_title("Research doses sit below anaesthetic doses")
     alt = ("Range chart on a log scale of reported ketamine doses by use: "
            + "; ".join(f"{r.use} {r.low_mg_kg:g}" + (f" to {r.high_mg_kg:g}" if r.high_mg_kg > r.low_mg_kg else "") + " mg/kg"
@@ -816,7 +821,7 @@ def plot_timing(data: Dataset, show: str = "first", talk: bool | None = None) ->
         raise ValueError(f"show must be one of {', '.join(TIMING_VIEWS)}")
     treatments = list(data.treatments)
     with house_style(talk):
-        figure = _new_figure(10.0, 6.2)
+        figure = _new_figure(10.0, 6.2, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes((0.24, 0.17, 0.72, 0.73))
         results = []
         for row, t in enumerate(treatments):
