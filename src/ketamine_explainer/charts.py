@@ -497,8 +497,8 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine", category: str | N
     rows.sort(key=lambda r: r.active_pct, reverse=True)
     has_placebo = all(r.placebo_pct is not None for r in rows)
     with house_style(talk):
-        # on the page; margins in fractions of it. At least 4 inches, so a short list still fills a 16:9 slide's height.
-        inches = max(1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0), 4.0)
+        # on the page; margins in fractions of it. At least 4.4 inches, so a short list still fills a 16:9 slide's height.
+        inches = max(1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0), 4.4)
         figure = _new_figure(10.0, inches)
         ax = figure.add_axes((0.3, 0.9 / inches + 0.05, 0.66, 1 - 1.6 / inches))
         y = np.arange(len(rows))
@@ -592,8 +592,9 @@ def plot_cascade(data: Dataset, up_to_step: int | None = None, talk: bool | None
         figure = _new_figure(10.0, 5.8)
         ax = figure.add_axes((0.3, 0.22, 0.66, 0.68))
         ax.axvspan(first.days * 1440, peak.days * 1440, color="#E8F1FA", zorder=0)
-        ax.annotate("patients: first effect\nto peak (measured)", (np.sqrt(first.days * peak.days) * 1440, len(steps) - 0.6),
-                    ha="center", va="bottom", fontsize="small", color=OKABE_ITO["blue"])
+        # labelled at the top of the band, clear of the steps (the first ones lie before the band)
+        ax.annotate("patients: first effect\nto peak (measured)", (np.sqrt(first.days * peak.days) * 1440, 0.5),
+                    ha="center", va="center", fontsize="small", color=OKABE_ITO["blue"])
         for row, step in enumerate(steps):
             color, marker, _ = EVIDENCE_STYLE[step.evidence]
             shown = step.order <= up_to_step
