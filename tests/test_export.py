@@ -37,3 +37,16 @@ def test_without_npm_the_build_says_so_and_falls_back_to_cdn_links(tmp_path, mon
     assert "npm was not found" in capsys.readouterr().err
     page = (out / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<script src="https://', page) and not (out / "vendor").exists()
+
+
+def test_decks_show_the_short_slide_text_and_carry_the_prose_as_speaker_notes(tmp_path):
+    deck = (export.build(tmp_path / "slides", slides=True, execute=False, paths=[CENTRAL]) / "05_rapid_onset.html").read_text(
+        encoding="utf-8")
+    page = (export.build(tmp_path / "site", execute=False, paths=[CENTRAL]) / "05_rapid_onset.html").read_text(encoding="utf-8")
+    notes = " ".join(re.findall(r'<aside class="notes">(.*?)</aside>', deck, re.S))
+    assert "Broadly right, but:" in deck and "Broadly right, but:" not in page, "the slide text is for the deck only"
+    assert "three corrections" in notes and "three corrections" in page, "the full prose: notes in the deck, text on the site"
+    slides_text = re.sub(r'<aside class="notes">.*?</aside>', "", deck, flags=re.S)
+    assert "three corrections" not in slides_text, "the prose is not on the slide itself"
+    assert "Every measured point, with its source" in page and "Every measured point, with its source" not in deck, \
+        "long tables stay on the site and in the handout"
