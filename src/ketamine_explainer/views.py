@@ -13,7 +13,11 @@ from __future__ import annotations
 import html
 import itertools
 import multiprocessing
+import multiprocessing.pool
 import os
+import pickle
+import re
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,34 +78,83 @@ class Described:
         return bundle
 
 
-_JOB: tuple | None = None
+def worker_count(default: int | None = None) -> int:
+    """Worker processes for drawing frames: ``KETAMINE_WORKERS`` (a whole number, 1 turns workers off) or the cores."""
+    raw = os.environ.get("KETAMINE_WORKERS", "").strip()
+    if not raw:
+        return default if default is not None else os.cpu_count() or 1
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or int(raw) < 1:
+        raise ValueError(f"KETAMINE_WORKERS must be a whole number of worker processes, 1 or more (1 draws every frame "
+                         f"in the notebook's own process), not {raw!r}")
+    return int(raw)
 
 
-def _render_one(index: tuple[int, ...]) -> tuple[str, str]:
-    render, controls = _JOB
+def _render_one(job: tuple, index: tuple[int, ...]) -> tuple[str, str]:
+    render, controls = job
     chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
     result = chart.html(), chart.alt
     chart.figure.clear()
     return result
 
 
+def _render_task(task: tuple[bytes, bool, tuple[int, ...]]) -> tuple[str, str]:
+    """In a worker: the job arrives pickled, with the talk mode of the notebook that sent it."""
+    global _LAST
+    payload, talk, index = task
+    os.environ["KETAMINE_TALK"] = "1" if talk else "0"
+    if _LAST is None or _LAST[0] != payload:
+        _LAST = (payload, pickle.loads(payload))
+    return _render_one(_LAST[1], index)
+
+
+_LAST: tuple[bytes, tuple] | None = None  # in a worker: the job last unpickled
+
+
+def _quiet_worker() -> None:
+    """Interrupting the kernel (Ctrl-C, or its shutdown) signals its whole process group: workers leave it to the kernel."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_POOL: tuple[int, int, multiprocessing.pool.Pool] | None = None
+
+
+def _pool(workers: int):
+    """One pool per process, reused by every explorer. Workers come from a fork server: a fresh, single-threaded
+    process that imported the charts once, so no worker is ever forked from a process that runs threads (a Jupyter
+    kernel always does)."""
+    global _POOL
+    if _POOL is not None and _POOL[:2] == (os.getpid(), workers):
+        return _POOL[2]
+    if _POOL is not None and _POOL[0] == os.getpid():
+        _POOL[2].terminate()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([f"{__package__}.charts"])
+    _POOL = (os.getpid(), workers, context.Pool(workers, initializer=_quiet_worker))
+    return _POOL[2]
+
+
 def render_frames(render: Callable[..., Chart], controls: Sequence[Control], combos: list[tuple[int, ...]]) -> list[tuple[str, str]]:
     """Render every frame as (html, alt), in order.
 
-    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn in forked worker
-    processes: they inherit the render function, receive only frame indices, and return bytes, so the result
-    is identical to drawing them one by one.
+    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn in worker processes started
+    by a fork server (never forked from this process, whose threads would make a fork unsafe). They receive the
+    pickled render function and frame indices and return bytes, so the result is identical to drawing them one by
+    one. A render function that cannot be pickled (a lambda) is drawn here, one frame at a time.
     """
-    global _JOB
-    workers = min(int(os.environ.get("KETAMINE_WORKERS", os.cpu_count() or 1)), len(combos))
-    _JOB = (render, tuple(controls))
-    try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return pool.map(_render_one, combos, chunksize=max(1, len(combos) // (4 * workers)))
-        return [_render_one(index) for index in combos]
-    finally:
-        _JOB = None
+    from .style import talk_mode
+
+    job = (render, tuple(controls))
+    workers = min(worker_count(), len(combos))
+    if workers > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        try:
+            payload = pickle.dumps(job)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            payload = None
+        if payload is not None:
+            talk = talk_mode()
+            tasks = [(payload, talk, index) for index in combos]
+            return _pool(workers).map(_render_task, tasks, chunksize=max(1, len(combos) // (4 * workers)))
+    return [_render_one(job, index) for index in combos]
 
 
 @dataclass
