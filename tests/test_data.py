@@ -316,3 +316,28 @@ def test_links_are_only_plain_web_addresses():
     for bad in ("javascript:alert(1)", " javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x", "file:///etc/passwd",
                 "//example.org", "https://", "https://exa mple.org", "https://example.org/<script>", "ftp://example.org"):
         assert link_problem(bad), bad
+
+
+REQUIRED_CASES = {
+    "monitoring window": ("acute_effects.csv", "ae06,Monitoring,window", "ae06,Monitoring time,window", "needs a row with effect 'Monitoring'"),
+    "blood pressure value": ("acute_effects.csv", "peak,30,3.28,mmHg (systolic)", "peak,30,,", "blood pressure peak needs a value"),
+    "prevalence reference": ("prevalence.csv", "pr05,world,age,Whole population", "pr05,world,age,Everyone",
+                             "needs a row with scope 'world', grouping 'age', group 'Whole population'"),
+    "stard step": ("stard.csv", "sd03,3,step_remission", "sd03,3,cumulative_reported", "needs a row with step 3, measure 'step_remission'"),
+}
+
+
+@pytest.mark.parametrize("case", REQUIRED_CASES, ids=list(REQUIRED_CASES))
+def test_rows_the_charts_look_up_must_exist(data_copy, case):
+    name, old, new, message = REQUIRED_CASES[case]
+    data_copy.edit(name, old, new)
+    with pytest.raises(DataError, match=message) as caught:
+        kx.load(data_copy.path)
+    assert name in str(caught.value)
+
+
+def test_required_rows_cover_the_prevalence_views():
+    from ketamine_explainer.charts import PREVALENCE_VIEWS
+    from ketamine_explainer.data import REQUIRED_ROWS
+
+    assert {(scope, grouping, ref) for scope, grouping, _, ref in PREVALENCE_VIEWS.values()} == set(REQUIRED_ROWS["prevalence"][1])

@@ -634,6 +634,33 @@ PK_UNITS = {"clearance": "L/h", "volume_steady_state": "L", "half_life_alpha": "
             "body_weight": "kg", "dose_per_kg": "mg/kg", "infusion_minutes": "minutes"}
 
 
+#: Rows the charts look up by their values: table -> (columns, the values that must be present).
+REQUIRED_ROWS = {
+    "acute_effects": (("effect", "event"), (("Dissociation", "peak"), ("Dissociation", "resolved"), ("Blood pressure", "peak"),
+                                            ("Blood pressure", "resolved"), ("Monitoring", "window"))),
+    "prevalence": (("scope", "grouping", "group"), (("world", "sex", "All adults"), ("world", "age", "Whole population"),
+                                                    ("us", "sex", "All adults"), ("us", "age", "All adults"))),
+    "stard": (("step", "measure"), ((1, "step_remission"), (2, "step_remission"), (3, "step_remission"), (4, "step_remission"))),
+    "stard_totals": (("measure",), (("cumulative_reported",), ("cumulative_reanalysis",))),
+}
+
+
+def _check_required(data_dir: Path, tables: dict) -> None:
+    for name, (columns, keys) in REQUIRED_ROWS.items():
+        table = name.removesuffix("_totals")
+        cls = TABLES[table]
+        present = {tuple(getattr(row, c) for c in columns) for row in tables[table]}
+        for key in keys:
+            if key not in present:
+                given = ", ".join(f"{c} {v!r}" for c, v in zip(columns, key))
+                raise DataError(data_dir / cls.FILE, f"needs a row with {given} (the charts draw it)", column=columns[-1])
+    for row in tables["acute_effects"]:
+        if (row.effect, row.event) == ("Blood pressure", "peak") and (row.value is None or not row.unit):
+            raise _fail(data_dir / AcuteEffect.FILE, row, "value", "the blood pressure peak needs a value and a unit")
+    if sum(row.event == "window" for row in tables["acute_effects"]) != 1:
+        raise DataError(data_dir / AcuteEffect.FILE, "needs exactly one 'window' row (the monitoring window)", column="event")
+
+
 def _check_references(data_dir: Path, tables: dict) -> None:
     """What one table says about another: treatments, curve anchors, the complete PK model."""
     treatments = {t.id: t for t in tables["treatments"]}
@@ -689,4 +716,5 @@ def _load(data_dir: Path) -> Dataset:
     tables["treatments"] = tuple(sorted(tables["treatments"], key=lambda t: t.order))
     _check_quiz(data_dir / QuizOption.FILE, tables["quiz"])
     _check_references(data_dir, tables)
+    _check_required(data_dir, tables)
     return Dataset(sources={s.id: s for s in sources}, **tables)

@@ -91,7 +91,10 @@ def worker_count(default: int | None = None) -> int:
 
 def _render_one(job: tuple, index: tuple[int, ...]) -> tuple[str, str]:
     render, controls = job
-    chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
+    try:
+        chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
+    except StopIteration as exc:  # would silently end a worker's batch early
+        raise RuntimeError(f"drawing frame {index} found no matching row ({exc!r})") from exc
     result = chart.html(), chart.alt
     chart.figure.clear()
     return result
