@@ -74,7 +74,12 @@ def test_hostile_text_shows_as_text_and_runs_nothing(browser, hostile_site):
     for stem in BUILDS[build]:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         dialogs = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+        def record(dialog, dialogs=dialogs):
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", record)
         offline = Offline(page)
         page.goto((site / export.page_name(stem, slides=False)).as_uri())
         page.wait_for_load_state("load")
