@@ -207,3 +207,19 @@ def test_time_marks_of_other_charts_are_overlays_of_the_same_size(data, plot):
     assert mark.alt in plot(data, 90).alt
     with pytest.raises(ValueError, match="needs at_minutes"):
         plot(data, layer="marker")
+
+
+def test_dollar_signs_in_data_are_text_not_formulas(data_copy):
+    # "$^$" is a broken formula: with math parsing on, matplotlib raises while drawing.
+    import ketamine_explainer as kx
+
+    data_copy.edit("treatments.csv", "IV ketamine (one infusion)", "IV ketamine $^$ (costs $400)")
+    data_copy.edit("side_effects.csv", ",Dissociation,", ",Dissociation $^$ $x$,")
+    data_copy.edit("timeline.csv", "Calvin Stevens synthesises", "Calvin Stevens ($^$ for $5) synthesises")
+    dollars = kx.load(data_copy.path)
+    onset = charts.plot_onset_timelines(dollars, ("iv_single", "ssri"), at_days=7)
+    assert "IV ketamine $^$ (costs $400)" in _legend_texts(onset.figure)
+    side = charts.plot_side_effects(dollars, "esketamine")
+    assert "Dissociation $^$ $x$" in [t.get_text() for t in side.figure.axes[0].get_yticklabels()]
+    for chart in (onset, side, charts.plot_timeline(dollars), charts.plot_time_to_response(dollars)):
+        Image.open(io.BytesIO(chart.png())).verify()
