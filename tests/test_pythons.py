@@ -63,26 +63,39 @@ def _interpreter(version: str) -> Path | None:
     return found[-1] if found else None
 
 
-def _venv(python: Path, version: str) -> Path:
+def _venv_folder(version: str, lock: str) -> Path:
+    return ROOT / "build" / "pyenvs" / f"{version}-{hashlib.sha256(lock.encode()).hexdigest()[:12]}"
+
+
+@pytest.fixture(scope="module")
+def venvs() -> dict[str, Path]:
+    """{version: venv python} for the versions pyenv has; the missing venvs are built side by side, only once per lock."""
     lock = runtime_lock((ROOT / "requirements.lock").read_text())
-    folder = ROOT / "build" / "pyenvs" / f"{version}-{hashlib.sha256(lock.encode()).hexdigest()[:12]}"
-    stamp = folder / "installed"
-    if not stamp.exists():
-        subprocess.run([str(python), "-m", "venv", "--clear", str(folder)], check=True)
-        (folder / "runtime.lock").write_text(lock)
-        result = subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                                 "--require-hashes", "-r", str(folder / "runtime.lock")], capture_output=True, text=True, timeout=900)
-        assert result.returncode == 0, result.stderr[-3000:]
-        stamp.write_text(lock)
-    return folder / "bin" / "python"
+    ready, installs = {}, {}
+    for version in VERSIONS:
+        python = _interpreter(version)
+        if python is None:
+            continue
+        folder = _venv_folder(version, lock)
+        ready[version] = folder / "bin" / "python"
+        if not (folder / "installed").exists():
+            subprocess.run([str(python), "-m", "venv", "--clear", str(folder)], check=True)
+            (folder / "runtime.lock").write_text(lock)
+            installs[version] = subprocess.Popen(
+                [str(ready[version]), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--require-hashes", "-r",
+                 str(folder / "runtime.lock")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for version, install in installs.items():
+        _, errors = install.communicate(timeout=900)
+        assert install.returncode == 0, f"Python {version}: {errors[-3000:]}"
+        (_venv_folder(version, lock) / "installed").write_text(lock)
+    return ready
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_notebook_gives_the_stored_outputs_under_other_pythons(version, tmp_path):
-    python = _interpreter(version)
-    if python is None:
+def test_a_notebook_gives_the_stored_outputs_under_other_pythons(version, venvs, tmp_path):
+    if version not in venvs:
         pytest.skip(f"Python {version} is not installed with pyenv (~/.pyenv/versions/{version}.*): its check is skipped")
-    venv_python = _venv(python, version)
+    venv_python = venvs[version]
     out = tmp_path / NOTEBOOK
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "JUPYTER_DATA_DIR": str(tmp_path / "jupyter"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"), "IPYTHONDIR": str(tmp_path / "ipython"), "KETAMINE_WORKERS": "2"}
