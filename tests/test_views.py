@@ -109,8 +109,9 @@ def test_workers_draw_the_same_frames_in_processes_from_a_fork_server(data, monk
     import os
     from functools import partial
 
-    from ketamine_explainer import views
+    from ketamine_explainer import views, workers
 
+    monkeypatch.setattr(workers, "_main_is_safe", lambda: True)  # however pytest was started
     controls = [Control("steps", "Steps", [("1", 1), ("2", 2), ("3", 3)], "slider"), Control("weeks_per_step", "Weeks", [("8", 8), ("12", 12)])]
     combos = [(i, j) for i in range(3) for j in range(2)]
     render = partial(charts.plot_stard, data)
@@ -119,19 +120,19 @@ def test_workers_draw_the_same_frames_in_processes_from_a_fork_server(data, monk
     monkeypatch.setenv("KETAMINE_WORKERS", "2")
     pooled = views.render_frames(render, controls, combos)
     assert pooled == alone
-    pid, workers, pool = views._POOL
-    assert (pid, workers) == (os.getpid(), 2) and pool._ctx.get_start_method() == "forkserver"
+    pid, count, pool = workers._POOL
+    assert (pid, count) == (os.getpid(), 2) and pool._ctx.get_start_method() == "forkserver"
     assert all(p.pid != os.getpid() for p in pool._pool)
     monkeypatch.setenv("KETAMINE_TALK", "1")  # the workers follow the notebook's talk mode
     assert views.render_frames(render, controls, combos[:2]) != alone[:2]
 
 
 def test_a_bad_worker_count_is_a_clear_error(monkeypatch):
-    from ketamine_explainer import views
+    from ketamine_explainer import workers
 
     for bad in ("0", "x", "\u0662", "1.5"):
         monkeypatch.setenv("KETAMINE_WORKERS", bad)
         with pytest.raises(ValueError, match="KETAMINE_WORKERS must be a whole number"):
-            views.worker_count()
+            workers.worker_count()
     monkeypatch.setenv("KETAMINE_WORKERS", "3")
-    assert views.worker_count() == 3
+    assert workers.worker_count() == 3

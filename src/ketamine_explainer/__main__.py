@@ -31,7 +31,7 @@ def _selected(names: list[str]) -> list[Path]:
 
 def check_environment() -> None:
     """Validate ``KETAMINE_WORKERS`` and make ``KETAMINE_EXPLAINER_DATA`` absolute (kernels run in notebooks/)."""
-    from .views import worker_count
+    from .workers import worker_count
 
     try:
         worker_count(1)

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import html
 import itertools
-import multiprocessing
-import multiprocessing.pool
 import os
 import pickle
-import re
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 
+from . import workers
 from .charts import Chart
 
 KINDS = {
@@ -78,17 +75,6 @@ class Described:
         return bundle
 
 
-def worker_count(default: int | None = None) -> int:
-    """Worker processes for drawing frames: ``KETAMINE_WORKERS`` (a whole number, 1 turns workers off) or the cores."""
-    raw = os.environ.get("KETAMINE_WORKERS", "").strip()
-    if not raw:
-        return default if default is not None else os.cpu_count() or 1
-    if not re.fullmatch(r"[0-9]{1,4}", raw) or int(raw) < 1:
-        raise ValueError(f"KETAMINE_WORKERS must be a whole number of worker processes, 1 or more (1 draws every frame "
-                         f"in the notebook's own process), not {raw!r}")
-    return int(raw)
-
-
 def _render_one(job: tuple, index: tuple[int, ...]) -> tuple[str, str]:
     render, controls = job
     try:
@@ -113,42 +99,19 @@ def _render_task(task: tuple[bytes, bool, tuple[int, ...]]) -> tuple[str, str]:
 _LAST: tuple[bytes, tuple] | None = None  # in a worker: the job last unpickled
 
 
-def _quiet_worker() -> None:
-    """Interrupting the kernel (Ctrl-C, or its shutdown) signals its whole process group: workers leave it to the kernel."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-_POOL: tuple[int, int, multiprocessing.pool.Pool] | None = None
-
-
-def _pool(workers: int):
-    """One pool per process, reused by every explorer. Workers come from a fork server: a fresh, single-threaded
-    process that imported the charts once, so no worker is ever forked from a process that runs threads (a Jupyter
-    kernel always does)."""
-    global _POOL
-    if _POOL is not None and _POOL[:2] == (os.getpid(), workers):
-        return _POOL[2]
-    if _POOL is not None and _POOL[0] == os.getpid():
-        _POOL[2].terminate()
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([f"{__package__}.charts"])
-    _POOL = (os.getpid(), workers, context.Pool(workers, initializer=_quiet_worker))
-    return _POOL[2]
-
-
 def render_frames(render: Callable[..., Chart], controls: Sequence[Control], combos: list[tuple[int, ...]]) -> list[tuple[str, str]]:
     """Render every frame as (html, alt), in order.
 
-    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn in worker processes started
-    by a fork server (never forked from this process, whose threads would make a fork unsafe). They receive the
+    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn by the workers of
+    :mod:`ketamine_explainer.workers`, started by a fork server (never forked from this process, whose threads would
+    make a fork unsafe). They receive the
     pickled render function and frame indices and return bytes, so the result is identical to drawing them one by
     one. A render function that cannot be pickled (a lambda) is drawn here, one frame at a time.
     """
     from .style import talk_mode
 
     job = (render, tuple(controls))
-    workers = min(worker_count(), len(combos))
-    if workers > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+    if len(combos) > 1 and workers.usable():
         try:
             payload = pickle.dumps(job)
         except (pickle.PicklingError, AttributeError, TypeError):
@@ -156,7 +119,8 @@ def render_frames(render: Callable[..., Chart], controls: Sequence[Control], com
         if payload is not None:
             talk = talk_mode()
             tasks = [(payload, talk, index) for index in combos]
-            return _pool(workers).map(_render_task, tasks, chunksize=max(1, len(combos) // (4 * workers)))
+            chunk = max(1, len(combos) // (4 * workers.worker_count()))
+            return workers.pool().map(_render_task, tasks, chunksize=chunk)
     return [_render_one(job, index) for index in combos]
 
 
