@@ -62,9 +62,17 @@ def test_a_poisoned_or_interrupted_vendor_cache_is_rebuilt(tmp_path, monkeypatch
     assert require.read_bytes() == good and stamp.read_text() == export.lock_digest()
     stamp.unlink()  # interrupted (Ctrl-C) before the stamp: node_modules is not trusted, however complete it looks
     calls = []
-    monkeypatch.setattr(export.subprocess, "run", lambda command, **kwargs: calls.append(command) or subprocess.CompletedProcess(command, 0))
+
+    def npm_ci(command, cwd, **kwargs):  # stands in for a second real install: puts the pinned files back
+        calls.append(command)
+        _cache_copy(Path(cwd).parent)
+        (Path(cwd) / export.NPM_STAMP).unlink()  # the stamp is npm_packages' to write, after checking
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(export.subprocess, "run", npm_ci)
     export.npm_packages(npm_dir)
-    assert calls and calls[0][1] == "ci" and stamp.is_file()
+    assert calls and calls[0][1] == "ci" and stamp.read_text() == export.lock_digest()
+    assert (modules / "reveal.js" / "dist" / "reveal.js").read_text() != "tampered"
 
 
 def test_the_stamp_is_written_only_after_npm_ci_succeeded_and_the_files_checked_out(tmp_path, monkeypatch):
