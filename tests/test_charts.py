@@ -3,6 +3,7 @@
 import io
 import re
 
+import matplotlib.text
 import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
@@ -372,3 +373,19 @@ def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch
         problems.extend(f"{name} {kwargs}: {p}" for p in _texts_outside(chart.figure))
     assert called == {n for n in dir(charts) if n.startswith("plot_")}, "every chart function is measured"
     assert not problems, "text outside the image:\n" + "\n".join(problems[:20])
+
+
+def test_dollar_signs_in_data_are_text_not_formulas(data_copy):
+    # "$^$" is a broken formula: with math parsing on, matplotlib raises while drawing.
+    import ketamine_explainer as kx
+
+    data_copy.edit("treatments.csv", "IV ketamine (one infusion)", "IV ketamine $^$ (costs $400)")
+    data_copy.edit("side_effects.csv", ",Dissociation,", ",Dissociation $^$ $x$,")
+    data_copy.edit("timeline.csv", "Calvin Stevens synthesises", "Calvin Stevens ($^$ for $5) synthesises")
+    dollars = kx.load(data_copy.path)
+    side = charts.plot_side_effects(dollars, "esketamine")
+    assert "Dissociation $^$ $x$" in [t.get_text() for t in side.figure.axes[0].get_yticklabels()]
+    timeline = charts.plot_timeline(dollars)
+    assert any("($^$ for $5)" in t.get_text() for t in timeline.figure.findobj(matplotlib.text.Text))
+    for chart in (side, timeline, charts.plot_timing(dollars)):
+        Image.open(io.BytesIO(chart.png())).verify()
