@@ -558,7 +558,7 @@ def plot_timeline(data: Dataset, up_to_year: int = 2025, talk: bool | None = Non
                         color="black" if shown else "#BBBBBB")
         ax.axvline(up_to_year + 0.5, color=GREY, linewidth=1.5)
         ax.set_xlim(1958, 2028)
-        ax.set_ylim(len(events) - 0.5, -0.8)
+        ax.set_ylim(len(events) + 1.3, -0.8)  # two empty rows at the bottom for the legend, clear of the last milestone
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
         ax.spines["left"].set_visible(False)
