@@ -30,6 +30,8 @@ def hostile_copy(target):
             for table, (columns, values) in kxdata.REQUIRED_ROWS.items() for i, column in enumerate(columns)}
     touched = {}
     for cls in (kxdata.Source, *kxdata.TABLES.values()):
+        if cls is kxdata.Claim:  # the claims ledger is checked by tests and never reaches a page
+            continue
         columns = [f.name for f in fields(cls) if f.metadata["kind"] == "text" and f.name not in ("doi", "pmid", "url")]
         path = target / cls.FILE
         with open(path, encoding="utf-8", newline="") as handle:

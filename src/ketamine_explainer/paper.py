@@ -275,15 +275,16 @@ def answer_key_html(data: Dataset) -> str:
     sections, current = [], None
     for question_id, options in sorted(questions.items(), key=lambda kv: (order.get(kv[1][0].notebook, 99), kv[0])):
         first = options[0]
-        if first.notebook != current:
+        heading = ""
+        if first.notebook != current:  # the heading travels with its first question, never alone at a page's foot
             current = first.notebook
-            sections.append(f"<h2>{html.escape(titles.get(current, current))}</h2>")
+            heading = f"<h2>{html.escape(titles.get(current, current))}</h2>"
         right = next(o for o in options if o.correct)
         source = data.source(right.source_id)
         listed = "".join(f'<li{" class=kx-key-right" if o.correct else ""}>{html.escape(o.option)}'
                          f'{" <strong>(right answer)</strong>" if o.correct else ""}</li>' for o in options)
         sections.append(
-            f'<section class="kx-key-question" id="{html.escape(question_id)}"><h3>{html.escape(first.question)}</h3>'
+            f'<section class="kx-key-question" id="{html.escape(question_id)}">{heading}<h3>{html.escape(first.question)}</h3>'
             f'<ol type="A">{listed}</ol>'
             f'<p><strong>Right answer:</strong> {html.escape(right.option)}</p>'
             f"<p><strong>Why:</strong> {html.escape(right.feedback)}</p>"
