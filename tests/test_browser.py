@@ -178,6 +178,111 @@ def test_deck_runs_offline(browser, slides, name):
     page.close()
 
 
+#: What one slide shows, measured in the page: visible words (headings, text, control labels and values; not the
+#: speaker notes, alt text or anything hidden), the drawn chart images (the picture inside each image box, which
+#: scales the chart to fit), the controls, the notes, and where the slide, its number and the arrows are.
+SLIDE = """() => {
+  const s = Reveal.getCurrentSlide();
+  const visible = el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
+  const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const texts = [];
+  const walker = document.createTreeWalker(s, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (node.textContent.trim() && !el.closest('aside.notes, select, script, style') && visible(el)) texts.push(node.textContent);
+  }
+  s.querySelectorAll('select').forEach(sel => { if (visible(sel) && sel.selectedIndex >= 0) texts.push(sel.options[sel.selectedIndex].text); });
+  const charts = [...s.querySelectorAll('img')].filter(visible).map(i => {
+    const r = i.getBoundingClientRect(), k = Math.min(r.width / i.naturalWidth, r.height / i.naturalHeight);
+    const w = i.naturalWidth * k, h = i.naturalHeight * k;
+    return [r.left + (r.width - w) / 2, r.top + (r.height - h) / 2, r.left + (r.width + w) / 2, r.top + (r.height + h) / 2];
+  });
+  const controls = [...s.querySelectorAll('.kx-explorer > .widget-inline-hbox, .kx-explorer > .widget-toggle-buttons, .kx-quiz input')]
+    .filter(visible).map(box);
+  return {words: (texts.join(' ').match(/[A-Za-z0-9][\\w'’.%-]*/g) || []).length, text: texts.join(' '),
+          charts, controls, notes: [...s.querySelectorAll('aside.notes')].map(n => n.textContent).join(' '),
+          heading: (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('¶', '').trim(),
+          title: !!s.querySelector('h1'), quote: !!s.querySelector('blockquote'), help: !!s.querySelector('.kx-help'),
+          quizzes: s.querySelectorAll('.kx-quiz').length, slides: box(document.querySelector('.reveal .slides')),
+          furniture: [...document.querySelectorAll('.reveal .slide-number, .reveal .controls button')].filter(visible).map(box)};
+}"""
+MAX_WORDS = 40
+HD = (1920, 1080)
+
+
+def _inside(box, width, height, slack=1):
+    return box[0] >= -slack and box[1] >= -slack and box[2] <= width + slack and box[3] <= height + slack
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_deck_fills_a_16_9_screen_with_one_short_idea_per_slide_and_large_charts(browser, slides, name):
+    """At 1920x1080: the slide fills the window; no slide shows more than 40 words (the sources slide and the help
+    lines excepted: those are never shortened); a chart slide's chart is at least 65% of the window's height, whole,
+    with its controls on screen, and has speaker notes that say what to point at and what to ask; one question per
+    slide; the slide number and arrows are inside the window. Each slide is saved as a PNG to look at."""
+    width, height = HD
+    page, offline = _open(browser, (slides / name).as_uri(), viewport=HD)
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
+    _wait_for_widgets(page)
+    folder = OUTPUT / "decks-1920x1080"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = name.removesuffix(".html")
+    shown = []
+    for k, index in enumerate(page.evaluate("Reveal.getSlides().map(s => Reveal.getIndices(s))")):
+        page.evaluate(f"Reveal.slide({index['h']}, {index.get('v') or 0})")
+        page.wait_for_timeout(120)
+        slide = page.evaluate(SLIDE)
+        where = f"{stem} slide {k + 1} ({slide['heading'] or 'no heading'})"
+        page.screenshot(path=str(folder / f"{stem}-{k + 1:02d}.png"))
+        shown.append(slide)
+        left, top, right, bottom = slide["slides"]
+        assert bottom - top >= height - 1 and right - left >= 0.9 * width, f"{where}: the slide does not fill the screen"
+        assert all(_inside(b, width, height) for b in slide["furniture"]), f"{where}: slide number or arrows off screen"
+        if slide["heading"] != "Sources" and not slide["help"]:
+            assert slide["words"] <= MAX_WORDS, f"{where}: {slide['words']} words on screen: {slide['text']}"
+        assert slide["quizzes"] <= 1, f"{where}: one question per slide"
+        if slide["charts"]:
+            chart = max(slide["charts"], key=lambda b: b[3] - b[1])
+            assert chart[3] - chart[1] >= 0.65 * height, f"{where}: the chart is {(chart[3] - chart[1]) / height:.0%} of the height"
+            assert all(_inside(b, width, height) for b in slide["charts"]), f"{where}: the chart is cut off"
+            assert all(_inside(b, width, height) for b in slide["controls"]), f"{where}: a control is off screen"
+            assert re.search(r"\bpoint", slide["notes"], re.I) and re.search(r"\bask", slide["notes"], re.I), \
+                f"{where}: a chart slide's notes say what to point at and what to ask"
+    # The deck's shape: a title, the article's claim, the evidence, questions, takeaways, sources (and help lines).
+    headings = [s["heading"] for s in shown]
+    assert shown[0]["title"] and shown[0]["quote"], f"{stem}: starts with a title slide and its educational note"
+    assert any(s["heading"].startswith("The article") and s["quote"] for s in shown), f"{stem}: quotes the article's claim"
+    assert any(s["charts"] for s in shown), f"{stem}: has at least one chart slide"
+    assert "Key takeaways" in headings and headings[-1] == "Sources", headings
+    assert all(s["notes"].strip() for s in shown[:1]) and sum(bool(s["notes"].strip()) for s in shown) >= 3, \
+        f"{stem}: the deck has speaker notes"
+    if any("suicid" in s["text"].lower() or "suicid" in s["notes"].lower() for s in shown):
+        assert any(s["help"] for s in shown), f"{stem}: touches on suicide, so it shows the help lines"
+    assert offline.blocked == [] and offline.errors == []
+    page.close()
+
+
+def test_speaker_view_opens_offline_and_shows_the_notes(browser, slides):
+    """The reveal.js speaker view (key S) opens from the deck folder with no network and shows the slide's notes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    blocked = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:", "about:"))
+                  else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.goto((slides / "05_rapid_onset.html").as_uri())
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
+    page.evaluate("() => { const s = document.querySelector('.kx-explorer').closest('section'); const i = Reveal.getIndices(s); "
+                  "Reveal.slide(i.h, i.v); }")
+    with page.expect_popup() as popup_info:
+        page.keyboard.press("s")
+    speaker = popup_info.value
+    speaker.wait_for_function("document.querySelector('.speaker-controls-notes') && "
+                              "/point at/i.test(document.querySelector('.speaker-controls-notes').textContent)", timeout=30_000)
+    assert re.search(r"\bask\b", speaker.locator(".speaker-controls-notes").inner_text(), re.I)
+    assert blocked == []
+    context.close()
+
+
 def test_deck_index_lists_every_deck(slides):
     html = (slides / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{deck}"' in html for deck in DECKS)

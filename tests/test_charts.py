@@ -306,6 +306,75 @@ def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, layer_kw
     assert abs(mark_column(decode(src), base.geometry()) - expected_column(base.geometry(), x)) <= 1
 
 
+#: Every chart the notebooks show outside an explorer, with the arguments they use.
+STATIC_CHARTS = (
+    ("plot_onset_timelines", dict(treatments=("ssri", "cbt"), at_days=14, scale="linear")),
+    ("plot_side_effects", dict(drug="escitalopram")),
+    ("plot_single_vs_course", {}),
+    ("plot_dose_levels", {}),
+)
+EXPLORERS = ("onset_explorer", "onset_preview", "prevalence_explorer", "stard_explorer", "timeline_explorer",
+             "cascade_explorer", "plasma_explorer", "acute_effects_explorer", "side_effects_explorer", "timing_explorer")
+
+
+def _texts_outside(figure) -> list[str]:
+    """Every text matplotlib draws on ``figure`` whose extent (from the renderer) falls outside the image."""
+    from matplotlib.text import Text
+
+    drawn, draw = [], Text.draw
+
+    def record(text, renderer):
+        draw(text, renderer)
+        if text.get_visible() and text.get_text().strip():
+            drawn.append(text)
+
+    Text.draw = record
+    try:
+        figure.canvas.draw()
+    finally:
+        Text.draw = draw
+    renderer, box = figure.canvas.get_renderer(), figure.bbox
+    outside = []
+    for text in drawn:  # a pixel of tolerance for anti-aliasing
+        ext = text.get_window_extent(renderer)
+        if ext.x0 < box.x0 - 1 or ext.y0 < box.y0 - 1 or ext.x1 > box.x1 + 1 or ext.y1 > box.y1 + 1:
+            outside.append(f"{text.get_text()!r} at {[round(v) for v in ext.extents]} in {[round(v) for v in box.extents]}")
+    return outside
+
+
+@pytest.mark.parametrize("talk", [True, False], ids=["talk", "page"])
+def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch, talk):
+    """Every chart the notebooks draw, and every frame of every explorer (each option of each control), in talk mode
+    (slides) and on the page: each drawn text (titles, labels, ticks, legends, readings, notes) lies inside the figure."""
+    from ketamine_explainer import sections, style, views
+
+    monkeypatch.setenv("KETAMINE_TALK", "1" if talk else "0")
+    assert style.talk_mode() is talk
+    problems, called = [], set()
+
+    def frames(render, controls, combos):  # draw each frame and measure it instead of encoding a PNG
+        out = []
+        for index in combos:
+            values = {c.name: c.options[i][1] for c, i in zip(controls, index)}
+            chart = render(**values)
+            problems.extend(f"{render.__qualname__} {values}: {p}" for p in _texts_outside(chart.figure))
+            out.append(("", chart.alt))
+        return out
+
+    for name in dir(charts):
+        if name.startswith("plot_"):
+            function = getattr(charts, name)
+            monkeypatch.setattr(charts, name, lambda *a, _f=function, _n=name, **k: (called.add(_n), _f(*a, **k))[1])
+    monkeypatch.setattr(views, "render_frames", frames)
+    for name in EXPLORERS:
+        getattr(sections, name)(data)
+    for name, kwargs in STATIC_CHARTS:
+        chart = getattr(charts, name)(data, **kwargs)
+        problems.extend(f"{name} {kwargs}: {p}" for p in _texts_outside(chart.figure))
+    assert called == {n for n in dir(charts) if n.startswith("plot_")}, "every chart function is measured"
+    assert not problems, "text outside the image:\n" + "\n".join(problems[:20])
+
+
 def test_dollar_signs_in_data_are_text_not_formulas(data_copy):
     # "$^$" is a broken formula: with math parsing on, matplotlib raises while drawing.
     import ketamine_explainer as kx

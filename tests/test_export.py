@@ -1,6 +1,7 @@
 """The exporter without a browser: links, speaker notes, the vendor cache, output folders that are safe to replace."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -215,3 +216,16 @@ def test_two_builds_into_one_folder_both_end_with_a_complete_site_and_a_killed_o
     assert (out / "index.html").read_bytes() == before, "the old site is intact"
     export.build(out, execute=False, paths=[START])  # cleans whatever the killed build left
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_decks_show_the_short_slide_text_and_carry_the_prose_as_speaker_notes(tmp_path):
+    deck = (export.build(tmp_path / "slides", slides=True, execute=False, paths=[CENTRAL]) / "05_rapid_onset.html").read_text(
+        encoding="utf-8")
+    page = (export.build(tmp_path / "site", execute=False, paths=[CENTRAL]) / "05_rapid_onset.html").read_text(encoding="utf-8")
+    notes = " ".join(re.findall(r'<aside class="notes">(.*?)</aside>', deck, re.S))
+    assert "Broadly right, but:" in deck and "Broadly right, but:" not in page, "the slide text is for the deck only"
+    assert "three corrections" in notes and "three corrections" in page, "the full prose: notes in the deck, text on the site"
+    slides_text = re.sub(r'<aside class="notes">.*?</aside>', "", deck, flags=re.S)
+    assert "three corrections" not in slides_text, "the prose is not on the slide itself"
+    assert "Every measured point, with its source" in page and "Every measured point, with its source" not in deck, \
+        "long tables stay on the site and in the handout"

@@ -7,6 +7,7 @@ import html
 import io
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -84,7 +85,17 @@ def _keep_background_white(image: Image.Image) -> None:
         image.putpalette(palette)
 
 
-def _new_figure(width: float = 10.0, height: float = 5.8) -> Figure:
+#: In talk mode a figure is this much larger (in inches, so in pixels too) than its size on the page: the type is
+#: still clearly larger relative to the chart (about 1.2 times), and every label, legend and note fits inside the
+#: image (tests/test_charts.py measures every text of every frame). Charts whose labels are long sentences on a
+#: fixed axis (timeline, plasma, acute effects, timing) use WIDE_TALK_SCALE. The layouts below are in figure
+#: fractions, so both modes share them.
+TALK_SCALE, WIDE_TALK_SCALE = 1.15, 1.3
+
+
+def _new_figure(width: float = 10.0, height: float = 5.8, talk_scale: float = TALK_SCALE) -> Figure:
+    if matplotlib.rcParams["font.size"] > 12:  # drawn inside house_style(talk=True)
+        width, height = width * talk_scale, height * talk_scale
     figure = Figure(figsize=(width, height))
     FigureCanvasAgg(figure)
     return figure
@@ -252,7 +263,8 @@ def _onset_base(data: Dataset, treatments: tuple[str, ...], scale: str):
     ]
     names = figure.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
                           columnspacing=11)  # room for the readings written after the names
-    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, fontsize="small")
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
+                  fontsize="x-small" if matplotlib.rcParams["font.size"] > 12 else "small")  # the key fits one row
     _footnote(figure, POPULATION_NOTE)
     return figure, ax, names
 
@@ -296,8 +308,9 @@ def _reading_positions(data: Dataset, treatments: tuple[str, ...], scale: str, t
 def _draw_onset_mark(figure, ax, data, treatments, at_days, positions) -> None:
     """The time mark: a vertical line, each curve's value there, and the readings after the legend names."""
     ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
-    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4, -2), textcoords="offset points",
-                va="top", ha="left" if at_days < 2 * WEEK else "right", color=GREY, fontweight="bold")
+    left = ax.transAxes.inverted().transform(ax.transData.transform((at_days, 0)))[0] < 0.5
+    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4 if left else -4, -2),
+                textcoords="offset points", va="top", ha="left" if left else "right", color=GREY, fontweight="bold")
     for treatment, (x, y, size) in zip(treatments, positions):
         style, point = TREATMENT_STYLE[treatment], onset_reading(data, treatment, at_days)
         if point is not None:  # ring the measured point itself, never a spot on the illustrative line
@@ -318,12 +331,12 @@ def _as_overlay(figure: Figure) -> None:
             spine.set_visible(False)
 
 
-def _overlay_chart(talk, size, rect, at_minutes, mark) -> Chart:
+def _overlay_chart(talk, size, rect, at_minutes, mark, talk_scale: float = TALK_SCALE) -> Chart:
     """A time mark alone, as a transparent overlay of a chart of the same ``size`` and axes ``rect``."""
     if at_minutes is None:
         raise ValueError("the marker layer needs at_minutes")
     with house_style(talk):
-        figure = _new_figure(*size)
+        figure = _new_figure(*size, talk_scale=talk_scale)
         alt = mark(figure.add_axes(rect))
         _as_overlay(figure)
     return Chart(figure, alt)
@@ -370,7 +383,7 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
     """One infusion against a course of six over four weeks, with the measured points of each."""
     end = 4 * WEEK
     with house_style(talk):
-        figure = _new_figure(10.0, 5.2)
+        figure = _new_figure(10.0, 5.2, talk_scale=1.2)  # room for the title in talk mode
         ax = figure.add_axes((0.08, 0.2, 0.9, 0.68))
         days = np.linspace(0, end, 400)
         for treatment in ("iv_single", "iv_course"):
@@ -484,8 +497,10 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine", category: str | N
     rows.sort(key=lambda r: r.active_pct, reverse=True)
     has_placebo = all(r.placebo_pct is not None for r in rows)
     with house_style(talk):
-        figure = _new_figure(10.0, 1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0))
-        ax = figure.add_axes((0.3, 0.9 / figure.get_figheight() + 0.05, 0.66, 1 - 1.6 / figure.get_figheight()))
+        # on the page; margins in fractions of it. At least 4.4 inches, so a short list still fills a 16:9 slide's height.
+        inches = max(1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0), 4.4)
+        figure = _new_figure(10.0, inches)
+        ax = figure.add_axes((0.3, 0.9 / inches + 0.05, 0.66, 1 - 1.6 / inches))
         y = np.arange(len(rows))
         height = 0.4 if has_placebo else 0.7
         bars = ax.barh(y - (height / 2 if has_placebo else 0), [r.active_pct for r in rows], height=height,
@@ -531,7 +546,7 @@ def plot_timeline(data: Dataset, up_to_year: int = 2025, talk: bool | None = Non
     """Ketamine's history, one row per milestone; milestones after ``up_to_year`` are faded."""
     events = sorted(data.timeline, key=lambda e: (e.year, e.id))
     with house_style(talk):
-        figure = _new_figure(10.0, 6.4)
+        figure = _new_figure(10.0, 6.4, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes((0.06, 0.1, 0.92, 0.8))
         for row, event in enumerate(events):
             color, marker = CATEGORY_STYLE[event.category]
@@ -543,7 +558,7 @@ def plot_timeline(data: Dataset, up_to_year: int = 2025, talk: bool | None = Non
                         color="black" if shown else "#BBBBBB")
         ax.axvline(up_to_year + 0.5, color=GREY, linewidth=1.5)
         ax.set_xlim(1958, 2028)
-        ax.set_ylim(len(events) - 0.5, -0.8)
+        ax.set_ylim(len(events) + 1.3, -0.8)  # two empty rows at the bottom for the legend, clear of the last milestone
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
         ax.spines["left"].set_visible(False)
@@ -577,8 +592,9 @@ def plot_cascade(data: Dataset, up_to_step: int | None = None, talk: bool | None
         figure = _new_figure(10.0, 5.8)
         ax = figure.add_axes((0.3, 0.22, 0.66, 0.68))
         ax.axvspan(first.days * 1440, peak.days * 1440, color="#E8F1FA", zorder=0)
-        ax.annotate("patients: first effect\nto peak (measured)", (np.sqrt(first.days * peak.days) * 1440, len(steps) - 0.6),
-                    ha="center", va="bottom", fontsize="small", color=OKABE_ITO["blue"])
+        # labelled at the top of the band, clear of the steps (the first ones lie before the band)
+        ax.annotate("patients: first effect\nto peak (measured)", (np.sqrt(first.days * peak.days) * 1440, 0.5),
+                    ha="center", va="center", fontsize="small", color=OKABE_ITO["blue"])
         for row, step in enumerate(steps):
             color, marker, _ = EVIDENCE_STYLE[step.evidence]
             shown = step.order <= up_to_step
@@ -593,7 +609,7 @@ def plot_cascade(data: Dataset, up_to_step: int | None = None, talk: bool | None
         ax.set_xlim(2, 3 * 1440)
         ax.set_xticks([5, 30, 60, 240, 1440], ["5 min", "30 min", "1 h", "4 h", "1 day"])
         ax.minorticks_off()
-        ax.set_xlabel("Time after the dose (step positions are illustrative: order, not measured times)")
+        ax.set_xlabel("Time after the dose (step positions are illustrative: order, not measured times)", loc="right")
         ax.set_title("The proposed cascade, step by step")
         handles = [Line2D([], [], color=c, marker=m, linestyle="none", markerfacecolor=c if k != "debated" else "white",
                           markeredgewidth=2, label=lab) for k, (c, m, lab) in EVIDENCE_STYLE.items()]
@@ -643,13 +659,14 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
     ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
     """
     if layer == "marker":
-        return _overlay_chart(talk, PLASMA_SIZE, PLASMA_AXES, at_minutes, lambda ax: _plasma_mark(ax, data, at_minutes))
+        return _overlay_chart(talk, PLASMA_SIZE, PLASMA_AXES, at_minutes, lambda ax: _plasma_mark(ax, data, at_minutes),
+                              WIDE_TALK_SCALE)
     model, dose, infusion = pk_model(data)
     minutes = np.linspace(0, 480, 481)
     conc = models.plasma_concentration(model, minutes, dose, infusion)
     band_colors = [OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["black"]]
     with house_style(talk):
-        figure = _new_figure(*PLASMA_SIZE)
+        figure = _new_figure(*PLASMA_SIZE, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes(PLASMA_AXES)
         handles = [Line2D([], [], color=TREATMENT_STYLE["iv_single"].color, label="illustrative model\n(not for dosing)")]
         for level, color, hatch in zip(data.plasma_levels, band_colors, ("", "", "\\\\", "")):
@@ -668,7 +685,7 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
         ax.set_xlabel("Hours after the start of the infusion")
         ax.set_ylabel("Plasma ketamine (ng/mL, log scale)")
         ax.set_title("Illustrative plasma curve: far below anaesthetic levels")
-        figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.65, 0.5), fontsize="small", title="Reported peak levels")
+        figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.64, 0.5), fontsize="small", title="Reported peak levels")
     alt = (f"Line chart, log scale, of an illustrative two-compartment model of plasma ketamine over 8 hours after "
            f"{data.pk('dose_per_kg').value:g} mg/kg over {infusion:g} minutes: peak about {conc.max():.0f} ng/mL at {infusion:g} minutes, "
            f"about {conc[120]:.0f} ng/mL at 2 hours and {conc[480]:.0f} at 8 hours. Reported ranges: "
@@ -677,7 +694,7 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
 
 
 # 06 Safety ------------------------------------------------------------------------
-ACUTE_SIZE, ACUTE_AXES, ACUTE_END = (10.0, 5.4), (0.08, 0.24, 0.9, 0.64), 270
+ACUTE_SIZE, ACUTE_AXES, ACUTE_END = (10.0, 5.4), (0.12, 0.24, 0.86, 0.64), 270
 
 
 def _esketamine_bp_end(data: Dataset) -> float:
@@ -704,7 +721,8 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
     ``layer`` works as in :func:`plot_onset_timelines`: ``"marker"`` draws only the time mark, as an overlay.
     """
     if layer == "marker":
-        return _overlay_chart(talk, ACUTE_SIZE, ACUTE_AXES, at_minutes, lambda ax: _acute_mark(ax, data, at_minutes))
+        return _overlay_chart(talk, ACUTE_SIZE, ACUTE_AXES, at_minutes, lambda ax: _acute_mark(ax, data, at_minutes),
+                              WIDE_TALK_SCALE)
     rows = {(r.effect, r.event): r for r in data.acute_effects}
     window = rows[("Monitoring", "window")].minutes
     effects = [("Dissociation", OKABE_ITO["reddish_purple"], "-", "o"), ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")]
@@ -712,7 +730,7 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
     esk_peak = 40  # label: the esketamine blood-pressure rise peaks about 40 minutes after dosing
     esk_end = _esketamine_bp_end(data)
     with house_style(talk):
-        figure = _new_figure(*ACUTE_SIZE)
+        figure = _new_figure(*ACUTE_SIZE, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes(ACUTE_AXES)
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
         ax.annotate(f"esketamine REMS: monitoring for at least {window / 60:g} hours", (3, 1.12), ha="left",
@@ -754,7 +772,7 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
     rows = sorted(data.dose_levels, key=lambda r: r.low_mg_kg)
     colors = [OKABE_ITO["bluish_green"], TREATMENT_STYLE["iv_single"].color, OKABE_ITO["black"]]
     with house_style(talk):
-        figure = _new_figure(10.0, 3.6)
+        figure = _new_figure(10.0, 4.4)  # tall enough to fill a 16:9 slide
         ax = figure.add_axes((0.3, 0.26, 0.66, 0.58))
         for row, (level, color) in enumerate(zip(rows, colors)):
             if level.high_mg_kg > level.low_mg_kg:
@@ -771,7 +789,7 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
         ax.set_xticks([0.1, 0.5, 1, 2, 5, 10], ["0.1", "0.5", "1", "2", "5", "10"])
         ax.minorticks_off()
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Reported dose (mg per kg, log scale): a comparison, not a dosing guide")
+        ax.set_xlabel("Reported dose (mg per kg, log scale): a comparison, not a dosing guide", loc="right")
         ax.set_title("Research doses sit below anaesthetic doses")
     alt = ("Range chart on a log scale of reported ketamine doses by use: "
            + "; ".join(f"{r.use} {r.low_mg_kg:g}" + (f" to {r.high_mg_kg:g}" if r.high_mg_kg > r.low_mg_kg else "") + " mg/kg"
@@ -804,8 +822,8 @@ def plot_timing(data: Dataset, show: str = "first", talk: bool | None = None) ->
         raise ValueError(f"show must be one of {', '.join(TIMING_VIEWS)}")
     treatments = list(data.treatments)
     with house_style(talk):
-        figure = _new_figure(10.0, 6.2)
-        ax = figure.add_axes((0.2, 0.17, 0.76, 0.73))
+        figure = _new_figure(10.0, 6.2, talk_scale=WIDE_TALK_SCALE)
+        ax = figure.add_axes((0.24, 0.17, 0.72, 0.73))
         results = []
         for row, t in enumerate(treatments):
             style, points = TREATMENT_STYLE[t.id], timing_points(data, t.id, show)

@@ -53,8 +53,16 @@ def numbers_in_text(text: str) -> list[str]:
 
 
 def notebook_markdown(path: Path) -> str:
+    """A notebook's markdown as readers see it: every markdown cell, and each cell's short slide text (``kx.slide``)."""
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    texts = []
+    for c in cells:
+        if c["cell_type"] == "markdown":
+            texts.append("".join(c["source"]))
+            slide = c["metadata"].get("kx", {}).get("slide")
+            if slide:
+                texts.append("".join(slide))
+    return "\n\n".join(texts)
 
 
 def claimed_numbers(data: Dataset, notebook: str) -> set[float]:

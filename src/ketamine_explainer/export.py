@@ -277,22 +277,56 @@ def _exporter(slides: bool):
                   require_js_url="vendor/require.js", widget_renderer_url="vendor/html-manager/embed-amd.js")
     if slides:
         exporter = SlidesExporter(template_name="kx_slides", reveal_theme="white", reveal_transition="none", reveal_number="c/t",
-                                  reveal_width="1280", reveal_height="800", **common)
+                                  reveal_width=str(SLIDE_SIZE[0]), reveal_height=str(SLIDE_SIZE[1]), **common)
         exporter.reveal_url_prefix = "vendor/reveal.js"
         return exporter
     return HTMLExporter(template_name="kx_site", **common)
+
+
+#: The deck's slide in CSS pixels: 16:9, laid out with no margin, so reveal.js scales it to fill a 16:9 screen.
+SLIDE_SIZE = (1280, 720)
 
 
 def page_name(stem: str, slides: bool) -> str:
     return f"{stem}.html" if slides or stem != notebooks.NOTEBOOKS[0][0] else "index.html"
 
 
+def slide_text(cell) -> str | None:
+    """A markdown cell's short text for its slide (cell metadata ``kx.slide``), or None: the slide shows the cell."""
+    text = cell.metadata.get("kx", {}).get("slide") if cell.cell_type == "markdown" else None
+    return "".join(text) if isinstance(text, list) else text
+
+
+def deck_cells(nb) -> None:
+    """Few words on the slide, the full prose in the speaker notes.
+
+    A markdown cell with a short slide text (``{"kx": {"slide": "..."}}`` in its metadata) shows that text on its
+    slide, and its full prose becomes that slide's speaker notes. The site, the handout and the notebooks keep the
+    full prose; only the decks use the short text.
+    """
+    import nbformat
+
+    cells = []
+    for cell in nb.cells:
+        text = slide_text(cell)
+        if text is None:
+            cells.append(cell)
+            continue
+        notes = nbformat.v4.new_markdown_cell(cell.source, metadata={"slideshow": {"slide_type": "notes"}})
+        cell.source = text
+        cells += [cell, notes]
+    nb.cells = cells
+
+
 def _prepare(nb, slides: bool) -> None:
     """Point links between notebooks at the exported pages; keep speaker notes for the slides only.
 
-    Site pages also get the paper version of every control (hidden on screen), so printing a page works.
+    Decks show each cell's short slide text, with its prose as speaker notes (:func:`deck_cells`). Site pages also
+    get the paper version of every control (hidden on screen), so printing a page works.
     """
-    if not slides:
+    if slides:
+        deck_cells(nb)
+    else:
         nb.cells = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
         paper.add_print_outputs(nb)
     for cell in nb.cells:
@@ -330,6 +364,8 @@ def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, pa
         copy_vendor(npm_packages(), tmp / "vendor", slides)
         exporter = _exporter(slides)
         css = (SITE_DIR / "site.css").read_text(encoding="utf-8")
+        if slides:  # the decks' own rules come after the site's
+            css += "\n" + (SITE_DIR / "slides.css").read_text(encoding="utf-8")
         titles = dict(notebooks.NOTEBOOKS)
         with _environment(KETAMINE_TALK="1" if slides else "0"):
             for path in paths:
