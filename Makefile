@@ -9,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(CURDIR)/build/jupyter/data \
 	IPYTHONDIR=$(CURDIR)/build/ipython MPLCONFIGDIR=$(CURDIR)/build/matplotlib PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: lab test lint execute nav html slides handout bench clean
+.PHONY: lab test lint execute nav html slides handout bench screenshots clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,12 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # jupyter_config/ holds the project's Jupyter settings: File > Save and Export Notebook As > HTML writes one
-# self-contained page that works offline, and widget state is saved with the notebook.
+# self-contained page that works offline, and widget state is saved with the notebook. The whole project is served
+# (README, data/), with the start page open.
 lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
 	$(BIN)/ruff check src tests notebooks benchmarks
@@ -47,6 +49,9 @@ handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's an
 
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py
+
+screenshots: $(STAMP)  ## a PNG of every page in every medium (site at 1280/390/320 px, each slide, JupyterLab), with an index
+	$(RUN_ENV) $(BIN)/python -m tests.screenshots --out build/screenshots
 
 clean:
 	rm -rf build test-output

@@ -83,6 +83,11 @@ def _exporter(slides: bool, offline: bool):
     return HTMLExporter(template_name="kx_site", **common)
 
 
+def a11y_script() -> str:
+    """The accessibility script every page and deck inlines (``site/a11y.js``), safe inside ``<script>``."""
+    return re.sub(r"</(script)", r"<\\/\1", (SITE_DIR / "a11y.js").read_text(encoding="utf-8"), flags=re.I)
+
+
 def page_name(stem: str, slides: bool) -> str:
     return f"{stem}.html" if slides or stem != notebooks.NOTEBOOKS[0][0] else "index.html"
 
@@ -133,12 +138,14 @@ def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Pat
             copy_vendor(modules, tmp / "vendor", slides)
         exporter = _exporter(slides, offline=modules is not None)
         css = (SITE_DIR / "site.css").read_text(encoding="utf-8")
+        script = a11y_script()
         titles = dict(notebooks.NOTEBOOKS)
         with _environment(KETAMINE_TALK="1" if slides else "0"):
             for path in paths:
                 nb = notebooks.execute(path) if execute else nbformat.read(path, as_version=4)
                 _prepare(nb, slides)
-                resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "language_code": "en"}
+                resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "kx_js": script,
+                             "language_code": "en"}
                 body, _ = exporter.from_notebook_node(nb, resources=resources)
                 if modules is not None:
                     body = _share_css(exporter, body, tmp / "vendor")
