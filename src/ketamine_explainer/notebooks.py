@@ -74,8 +74,8 @@ def write_atomic(nb, path: Path) -> None:
 
 def execute(path: Path, timeout: int = 600):
     """Run every cell of ``path`` in a fresh kernel and return the notebook with outputs and widget state."""
-    from jupyter_client import KernelManager
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
     # The kernel talks to this process over Unix sockets in a private folder, not over TCP: nothing is sent in plain
@@ -83,7 +83,7 @@ def execute(path: Path, timeout: int = 600):
     sockets = tempfile.mkdtemp(prefix="kx-")
     client = NotebookClient(
         nb,
-        km=KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k")),
+        config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}),
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
