@@ -9,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(CURDIR)/build/jupyter/data \
 	IPYTHONDIR=$(CURDIR)/build/ipython MPLCONFIGDIR=$(CURDIR)/build/matplotlib PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: lab test lint execute nav html slides handout bench screenshots clean
+.PHONY: lab test lint execute nav html slides handout bench mutants screenshots clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 
 screenshots: $(STAMP)  ## a PNG of every page in every medium (site at 1280/390/320 px, each slide, JupyterLab), with an index
 	$(RUN_ENV) $(BIN)/python -m tests.screenshots --out build/screenshots
+
+mutants: $(STAMP)  ## apply realistic defects to scratch copies and report how many the tests catch (6 to 15 min)
+	$(BIN)/python tests/mutants.py
 
 clean:
 	rm -rf build test-output

@@ -1,6 +1,7 @@
 """Charts: expected series, labels, house colours, and alt text that describes the chart."""
 
 import io
+import re
 
 import pytest
 from matplotlib.colors import to_hex
@@ -110,11 +111,44 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     assert metadata == {"text/html": {"alt": first.alt}}
 
 
-def test_palette_is_okabe_ito_and_styles_are_distinct_without_colour():
-    assert {s.color for s in TREATMENT_STYLE.values()} <= set(OKABE_ITO.values())
-    assert len({s.color for s in TREATMENT_STYLE.values()}) == len(TREATMENT_STYLE)
+#: Okabe M, Ito K (2008), "Color Universal Design (CUD): how to make figures and presentations that are friendly to
+#: colorblind people", the published sRGB values, typed in here rather than read from style.py.
+PUBLISHED_OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+#: Least CIEDE2000 difference between any two treatment colours. A difference of about 1 to 2 is just noticeable
+#: between two large patches side by side; treatment lines and markers are thin and read apart, across a legend, so
+#: we ask for ten times that under simulated dichromacy and twenty times with normal vision. Okabe-Ito's closest
+#: pair as used here (vermillion and orange, 22 with normal vision; reddish purple and blue, 12 under protanopia)
+#: passes; a colour one unit from another (difference below 0.1) fails.
+MIN_DELTA_E = {"normal": 20.0, "deuteranopia": 10.0, "protanopia": 10.0}
+
+
+def _as_seen(color: str, vision: str, method: str):
+    from coloraide import Color
+
+    if vision == "normal":
+        return Color(color)
+    return Color(color).filter(vision.removesuffix("opia").replace("deuteran", "deutan"), method=method).convert("srgb").clip()
+
+
+def test_palette_is_the_published_okabe_ito_and_styles_are_distinct_without_colour():
+    assert {k: v.upper() for k, v in OKABE_ITO.items()} == PUBLISHED_OKABE_ITO
+    assert {s.color.upper() for s in TREATMENT_STYLE.values()} <= set(PUBLISHED_OKABE_ITO.values())
     assert len({s.marker for s in TREATMENT_STYLE.values()}) == len(TREATMENT_STYLE)
     assert len({str(s.linestyle) for s in TREATMENT_STYLE.values()}) == len(TREATMENT_STYLE)
+
+
+@pytest.mark.parametrize("method", ["machado", "brettel"])  # Machado 2009 and Brettel 1997 dichromat models, full severity
+@pytest.mark.parametrize("vision", list(MIN_DELTA_E))
+def test_every_pair_of_treatment_colours_is_far_apart(vision, method):
+    from itertools import combinations
+
+    seen = {t: _as_seen(s.color, vision, method) for t, s in TREATMENT_STYLE.items()}
+    close = [(round(seen[a].delta_e(seen[b], method="2000"), 1), a, b) for a, b in combinations(seen, 2)
+             if seen[a].delta_e(seen[b], method="2000") < MIN_DELTA_E[vision]]
+    assert not close, f"treatment colours too alike under {vision} ({method}): {close}"
 
 
 @pytest.mark.parametrize("days, words", [(110 / 1440, "110 minutes"), (4 / 24, "4 hours"), (1, "1 day"),
@@ -251,3 +285,21 @@ def test_time_marks_of_other_charts_are_overlays_of_the_same_size(data, plot):
     assert mark.alt in plot(data, 90).alt
     with pytest.raises(ValueError, match="needs at_minutes"):
         plot(data, layer="marker")
+
+
+@pytest.mark.parametrize("plot, layer_kwargs, x", [
+    (charts.plot_onset_timelines, {"scale": "log"}, 4 / 24),
+    (charts.plot_onset_timelines, {"scale": "log"}, 7.0),
+    (charts.plot_onset_timelines, {"scale": "linear"}, 84.0),
+    (charts.plot_plasma, {}, 120),
+    (charts.plot_acute_effects, {}, 90),
+])
+def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, layer_kwargs, x):
+    from .geometry import decode, expected_column, mark_column
+
+    at = "at_days" if plot is charts.plot_onset_timelines else "at_minutes"
+    base = plot(data, layer="base", **layer_kwargs)
+    mark = plot(data, layer="marker", **{at: x}, **layer_kwargs)
+    assert mark.geometry() == base.geometry(), "the overlay has the base chart's axes box, limits and scale"
+    src = re.search(r'src="([^"]+)"', mark.html()).group(1)
+    assert abs(mark_column(decode(src), base.geometry()) - expected_column(base.geometry(), x)) <= 1

@@ -261,6 +261,6 @@ def test_sanitized_export_keeps_the_chart_images(tmp_path):
                  for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     body, _ = HTMLExporter(config=config).from_notebook_node(nb)
     outside_widgets = re.sub(r'<script type="application/vnd.jupyter.widget-state\+json">.*?</script>', "", body, flags=re.S)
-    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', outside_widgets)
+    images = re.findall(r'<img alt="([^"]+)"(?: data-[a-z-]+="[^"]*")* src="data:image/png;base64,', outside_widgets)
     assert charts >= 1 and len(images) == charts and all(len(alt) > 40 for alt in images)
     assert "<style>.jp-OutputArea:has" not in body, "the rest of the HTML output is still sanitized"

@@ -48,9 +48,29 @@ class Chart:
             self._png = out.getvalue()
         return self._png
 
+    def geometry(self) -> dict[str, str]:
+        """Where the main axes lie in the PNG and what they show, as ``data-`` attributes of the ``<img>``.
+
+        ``axes``: left, top, right and bottom edges in image pixels from the top left; ``xlim`` and ``xscale``: the
+        time axis; ``title-pt``: the title's type size in points (larger in talk mode). Tests use these to check that
+        a time mark lies at its time and that an overlay lies exactly over its base chart.
+        """
+        self.png()  # geometry is read after drawing
+        ax = self.figure.axes[0]
+        height = self.figure.bbox.height
+        box = ax.get_window_extent()
+        return {
+            "axes": " ".join(f"{v:.2f}" for v in (box.x0, height - box.y1, box.x1, height - box.y0)),
+            "xlim": " ".join(f"{v:.6g}" for v in ax.get_xlim()),
+            "xscale": ax.get_xscale(),
+            "title-pt": f"{ax.title.get_fontsize():g}",
+        }
+
     def html(self) -> str:
         data = base64.b64encode(self.png()).decode("ascii")
-        return f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" style="max-width:100%;height:auto">'
+        attributes = "".join(f' data-{key}="{html.escape(value)}"' for key, value in self.geometry().items())
+        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}"{attributes} '
+                'style="max-width:100%;height:auto">')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html(), "text/plain": self.alt}, {"text/html": {"alt": self.alt}}

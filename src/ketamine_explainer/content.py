@@ -82,7 +82,7 @@ def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = No
 
 
 def short_citation(data: Dataset, source_id: str) -> str:
-    """A source as a reader cites it: first author's family name (or the organisation's first word) and year."""
+    """How a table cites a source: first author's surname (or organisation's first word) and year, e.g. "Coyle 2015"."""
     s = data.source(source_id)
     return f"{s.authors.split(',')[0].split(' ')[0]} {s.year}"
 
@@ -97,11 +97,11 @@ def comparison_table(data: Dataset) -> Block:
     body, lines = [], []
     for t in data.treatments:
         cells = (t.label, t.population, t.first_effect, t.typical_response, t.durability, t.course, t.evidence)
-        names = [short_citation(data, i) for i in t.source_ids]  # "McIntyre 2021", not the data's key
-        refs = ", ".join(f'<a href="#src-{i}">{html.escape(n)}</a>' for i, n in zip(t.source_ids, names))
+        names = [short_citation(data, i) for i in t.source_ids]
+        refs = "<br>".join(f'<a href="#src-{html.escape(i)}">{html.escape(n)}</a>' for i, n in zip(t.source_ids, names))
         body.append("<tr>" + f'<th scope="row">{html.escape(cells[0])}</th>'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:]) + f"<td>{refs}</td></tr>")
-        lines.append(" | ".join(cells) + " | " + ", ".join(names))
+        lines.append(" | ".join(cells) + " | " + "; ".join(names))
     table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{h}</th>' for h in (*head, "Sources"))
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
     return Block(table, " | ".join((*head, "Sources")) + "\n" + "\n".join(lines))

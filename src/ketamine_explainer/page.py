@@ -66,8 +66,10 @@ def renderer_script() -> str:
     return re.sub(r"</(script)", r"<\\/\1", source, flags=re.I)
 
 
-#: A chart output exactly as ``charts.Chart.html`` writes it: one PNG with its alt text, nothing else.
-CHART_IMAGE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*" style="max-width:100%;height:auto">')
+#: A chart output exactly as ``charts.Chart.html`` writes it: one PNG with its alt text and its axes geometry
+#: (``data-`` attributes), nothing else.
+CHART_IMAGE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*"(?: data-[a-z-]+="[^"<>]*")* '
+                         r'style="max-width:100%;height:auto">')
 
 
 class InlineAssets(Preprocessor):
