@@ -144,3 +144,57 @@ GEOMETRY = r"""() => {
 
 def geometry_problems(page) -> list[str]:
     return page.evaluate(GEOMETRY)
+
+
+def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str = "ketamine-explainer-test"):
+    """Start JupyterLab as ``make lab`` does (the project's jupyter_config/, ``root`` served, notebooks trusted), with
+    every per-user file under ``home``; returns (process, base URL). ``overrides`` adds test-only settings."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from ketamine_explainer import notebooks
+
+    settings = home / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(json.dumps(overrides or {}))
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(notebooks.ROOT / "jupyter_config"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"))
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", *map(str, sorted(root.rglob("*.ipynb")))], env=env,
+                   check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={settings}",
+               "--ServerApp.disable_check_xsrf=False"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(home / "lab.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            return server, base
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}") from None
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("JupyterLab did not start within 60 s")
+
+
+def copy_project(target: Path) -> Path:
+    """What `make lab` serves, copied: the notebooks, the README and data/ (the start page links to both)."""
+    from ketamine_explainer import notebooks
+
+    shutil.copytree(notebooks.NOTEBOOK_DIR, target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(notebooks.ROOT / "data", target / "data")
+    shutil.copy(notebooks.ROOT / "README.md", target / "README.md")
+    return target
