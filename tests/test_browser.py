@@ -277,7 +277,7 @@ def test_screen_reader_hears_values_in_words_pressed_toggles_and_one_announcemen
     live = explorer.locator(".kx-live")
     assert live.get_attribute("aria-live") == "polite" and live.inner_text() == "", "nothing is announced on load"
     _move(page, explorer.locator(".widget-slider").first, "slider")
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(400)
     value = handle.get_attribute("aria-valuetext")
     assert value == readout.inner_text().strip()
     announced = live.text_content()

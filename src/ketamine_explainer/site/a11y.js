@@ -86,22 +86,26 @@
       if (label && select && !select.labels.length) { set(select, "aria-labelledby", id(label)); }
     });
     var now = settings(explorer), key = JSON.stringify(now);
-    if (explorer.kxSettings === undefined) {
+    if (explorer.kxSettings === undefined || !explorer.kxTouched) {
       live(explorer);
-      explorer.kxSettings = key;  // the first rendering is not a change: nothing is announced
+      explorer.kxSettings = key;  // rendering is not a change: only what follows a person's input is announced
     } else if (explorer.kxSettings !== key) {
       var before = JSON.parse(explorer.kxSettings), changed = now.filter(function (pair, i) {
         return !before[i] || before[i][1] !== pair[1];
       });
       explorer.kxSettings = key;
       var words = changed.map(function (pair) { return (pair[0] ? pair[0] + ": " : "") + pair[1] + "."; });
-      // A chart whose time mark is a transparent overlay: its alt text is the reading at that time (short).
-      var layers = explorer.querySelectorAll(".widget-gridbox > *");
-      if (layers.length > 1) {
-        var shown = [].filter.call(layers[layers.length - 1].querySelectorAll("img"), visible);
-        if (shown.length === 1 && shown[0].alt) { words.push(shown[0].alt); }
-      }
-      live(explorer).textContent = words.join(" ");
+      // Said once, shortly after the frames have switched (several quick changes make one announcement).
+      clearTimeout(explorer.kxTimer);
+      explorer.kxTimer = setTimeout(function () {
+        // A chart whose time mark is a transparent overlay: its alt text is the reading at that time (short).
+        var layers = explorer.querySelectorAll(".widget-gridbox > *");
+        if (layers.length > 1) {
+          var shown = [].filter.call(layers[layers.length - 1].querySelectorAll("img"), visible);
+          if (shown.length === 1 && shown[0].alt) { words.push(shown[0].alt); }
+        }
+        live(explorer).textContent = words.join(" ");
+      }, 120);
     }
   }
 
@@ -140,7 +144,13 @@
       subtree: true, childList: true, characterData: true, attributes: true,
       attributeFilter: ["class", "aria-valuenow", "aria-valuetext"]
     });
-    document.addEventListener("change", schedule, true);
+    ["keydown", "pointerdown", "change", "click"].forEach(function (type) {
+      document.addEventListener(type, function (event) {
+        var explorer = event.target.closest && event.target.closest(".kx-explorer");
+        if (explorer) { explorer.kxTouched = true; }
+        schedule();
+      }, true);
+    });
     window.addEventListener("resize", schedule);
     sync();
   }
