@@ -125,6 +125,11 @@
     pending = false;
     document.querySelectorAll(".kx-explorer").forEach(syncExplorer);
     document.querySelectorAll(".kx-quiz").forEach(syncQuiz);
+    // Slides (reveal.js): a slide that is not shown is aria-hidden, so its controls must not take focus either.
+    document.querySelectorAll(".reveal .slides section").forEach(function (slide) {
+      var hidden = slide.getAttribute("aria-hidden") === "true";
+      if (hidden !== slide.hasAttribute("inert")) { slide.toggleAttribute("inert", hidden); }
+    });
     // A table or chart wider than a phone scrolls inside its own box: reachable and scrollable by keyboard too.
     document.querySelectorAll(".jp-RenderedHTMLCommon table, .kx-explorer > .widget-gridbox, .kx-explorer > .widget-stack").forEach(function (table) {
       if (table.scrollWidth > table.clientWidth + 1) { set(table, "tabindex", "0"); }
@@ -142,7 +147,7 @@
   function start() {
     new MutationObserver(schedule).observe(document.body, {
       subtree: true, childList: true, characterData: true, attributes: true,
-      attributeFilter: ["class", "aria-valuenow", "aria-valuetext"]
+      attributeFilter: ["class", "aria-valuenow", "aria-valuetext", "aria-hidden"]
     });
     ["keydown", "pointerdown", "change", "click"].forEach(function (type) {
       document.addEventListener(type, function (event) {
