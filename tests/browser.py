@@ -103,7 +103,7 @@ GEOMETRY = r"""() => {
   for (const img of document.querySelectorAll('img')) {
     if (!shown(img)) continue;
     const r = img.getBoundingClientRect();
-    const pans = img.closest('.kx-explorer > .widget-gridbox, .kx-explorer > .widget-stack');
+    const pans = img.closest('.kx-explorer > .widget-gridbox, .kx-explorer > .widget-box, .jp-OutputArea-output.jp-RenderedHTMLCommon');
     const panning = pans && pans.scrollWidth > pans.clientWidth + 1 && getComputedStyle(pans).overflowX === 'auto';
     if (panning) {  // a chart wider than a phone scrolls inside its own box, which stays inside the page
       const b = pans.getBoundingClientRect();

@@ -131,7 +131,7 @@
       if (hidden !== slide.hasAttribute("inert")) { slide.toggleAttribute("inert", hidden); }
     });
     // A table or chart wider than a phone scrolls inside its own box: reachable and scrollable by keyboard too.
-    document.querySelectorAll(".jp-RenderedHTMLCommon table, .kx-explorer > .widget-gridbox, .kx-explorer > .widget-stack").forEach(function (table) {
+    document.querySelectorAll(".jp-RenderedHTMLCommon table, .kx-explorer > .widget-gridbox, .kx-explorer > .widget-box, .jp-OutputArea-output.jp-RenderedHTMLCommon").forEach(function (table) {
       if (table.scrollWidth > table.clientWidth + 1) { set(table, "tabindex", "0"); }
       else if (table.getAttribute("tabindex") === "0") { table.removeAttribute("tabindex"); }
     });
