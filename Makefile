@@ -1,5 +1,5 @@
 # Two commands matter: `make lab` opens the explainer, `make test` runs every test.
-# Both create .venv/ and install requirements.txt first if needed.
+# Both create .venv/ and install requirements.lock (every package pinned and hashed) first if needed.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,20 +9,36 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(CURDIR)/build/jupyter/data \
 	IPYTHONDIR=$(CURDIR)/build/ipython MPLCONFIGDIR=$(CURDIR)/build/matplotlib PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: lab test lint execute nav html slides handout bench mutants screenshots clean
+# Kernels run in notebooks/: a relative KETAMINE_EXPLAINER_DATA is made absolute here, against the folder make runs in.
+DATA_ENV := $(if $(KETAMINE_EXPLAINER_DATA),KETAMINE_EXPLAINER_DATA=$(abspath $(KETAMINE_EXPLAINER_DATA)),)
 
-$(STAMP): requirements.txt pyproject.toml
+.PHONY: lab test lint execute nav html slides handout page bench mutants screenshots clean lock
+
+# requirements.lock pins and hashes every package, pip and the build backend (setuptools) included; the package
+# itself is installed without build isolation, so its build uses the pinned setuptools too.
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
-	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
+	$(BIN)/python -m pip install --disable-pip-version-check -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# Regenerate requirements.lock from requirements.txt (needs the package index; uv runs from a throwaway venv).
+UV_VERSION := 0.13.8
+lock:
+	test -x build/uv/bin/uv || ($(PYTHON) -m venv build/uv && build/uv/bin/python -m pip install -q uv==$(UV_VERSION))
+	build/uv/bin/uv pip compile requirements.txt --universal --python-version 3.11 --generate-hashes --no-header -q -o build/requirements.lock.new
+	{ echo "# Every package installed into .venv/, pinned and hashed (pip install --require-hashes -r requirements.lock)."; \
+	  echo "# Generated from requirements.txt by make lock (uv $(UV_VERSION)):"; \
+	  echo "#   uv pip compile requirements.txt --universal --python-version 3.11 --generate-hashes --no-header"; \
+	  echo "# tests/test_lock.py checks that both files agree."; cat build/requirements.lock.new; } > requirements.lock
+	rm build/requirements.lock.new
 
 # jupyter_config/ holds the project's Jupyter settings: File > Save and Export Notebook As > HTML writes one
 # self-contained page that works offline, and widget state is saved with the notebook. The whole project is served
 # (README, data/), with the start page open.
 lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
+	$(DATA_ENV) JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium

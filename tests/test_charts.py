@@ -3,6 +3,7 @@
 import io
 import re
 
+import matplotlib.text
 import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
@@ -303,3 +304,19 @@ def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, layer_kw
     assert mark.geometry() == base.geometry(), "the overlay has the base chart's axes box, limits and scale"
     src = re.search(r'src="([^"]+)"', mark.html()).group(1)
     assert abs(mark_column(decode(src), base.geometry()) - expected_column(base.geometry(), x)) <= 1
+
+
+def test_dollar_signs_in_data_are_text_not_formulas(data_copy):
+    # "$^$" is a broken formula: with math parsing on, matplotlib raises while drawing.
+    import ketamine_explainer as kx
+
+    data_copy.edit("treatments.csv", "IV ketamine (one infusion)", "IV ketamine $^$ (costs $400)")
+    data_copy.edit("side_effects.csv", ",Dissociation,", ",Dissociation $^$ $x$,")
+    data_copy.edit("timeline.csv", "Calvin Stevens synthesises", "Calvin Stevens ($^$ for $5) synthesises")
+    dollars = kx.load(data_copy.path)
+    side = charts.plot_side_effects(dollars, "esketamine")
+    assert "Dissociation $^$ $x$" in [t.get_text() for t in side.figure.axes[0].get_yticklabels()]
+    timeline = charts.plot_timeline(dollars)
+    assert any("($^$ for $5)" in t.get_text() for t in timeline.figure.findobj(matplotlib.text.Text))
+    for chart in (side, timeline, charts.plot_timing(dollars)):
+        Image.open(io.BytesIO(chart.png())).verify()

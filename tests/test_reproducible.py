@@ -71,6 +71,7 @@ def test_a_failed_build_leaves_no_half_written_site(tmp_path):
     good = tmp_path / "site"
     good.mkdir()
     (good / "index.html").write_text("previous build")
+    (good / export.MARKER).write_text(export.MARKER_TEXT)
     broken = tmp_path / "00_start_here.ipynb"
     broken.write_text("{ this is not a notebook")
     with pytest.raises(ValueError):  # nbformat: not JSON

@@ -84,3 +84,55 @@ def test_bad_controls_are_rejected(data):
     with pytest.raises(ValueError, match="unique"):
         c = Control("x", "X", [("a", 1), ("b", 2)])
         explorer(lambda x: charts.plot_single_vs_course(data), [c, c], "t")
+
+
+# Worker processes (issue 9): started by a fork server, never forked from the (threaded) notebook process.
+SECTION_EXPLORERS = [name for name in dir(sections) if name.endswith(("_explorer", "_preview"))]
+
+
+@pytest.mark.parametrize("name", SECTION_EXPLORERS)
+def test_every_sections_render_functions_can_be_sent_to_workers(name, data, monkeypatch):
+    import pickle
+
+    captured = {}
+    monkeypatch.setattr(sections, "explorer", lambda render, controls, title, overlay=None, overlay_only=(): captured.update(
+        render=render, overlay=overlay, controls=controls))
+    getattr(sections, name)(data)
+    for function in (captured["render"], captured["overlay"]):
+        if function is not None:
+            restored = pickle.loads(pickle.dumps(function))
+            names = {c.name for c in captured["controls"]}
+            assert restored.func is function.func and names, "a picklable partial of a chart function"
+
+
+def test_workers_draw_the_same_frames_in_processes_from_a_fork_server(data, monkeypatch):
+    import os
+    from functools import partial
+
+    from ketamine_explainer import views, workers
+
+    monkeypatch.setattr(workers, "_main_is_safe", lambda: True)  # however pytest was started
+    controls = [Control("steps", "Steps", [("1", 1), ("2", 2), ("3", 3)], "slider"), Control("weeks_per_step", "Weeks", [("8", 8), ("12", 12)])]
+    combos = [(i, j) for i in range(3) for j in range(2)]
+    render = partial(charts.plot_stard, data)
+    monkeypatch.setenv("KETAMINE_WORKERS", "1")
+    alone = views.render_frames(render, controls, combos)
+    monkeypatch.setenv("KETAMINE_WORKERS", "2")
+    pooled = views.render_frames(render, controls, combos)
+    assert pooled == alone
+    pid, count, pool = workers._POOL
+    assert (pid, count) == (os.getpid(), 2) and pool._ctx.get_start_method() == "forkserver"
+    assert all(p.pid != os.getpid() for p in pool._pool)
+    monkeypatch.setenv("KETAMINE_TALK", "1")  # the workers follow the notebook's talk mode
+    assert views.render_frames(render, controls, combos[:2]) != alone[:2]
+
+
+def test_a_bad_worker_count_is_a_clear_error(monkeypatch):
+    from ketamine_explainer import workers
+
+    for bad in ("0", "x", "\u0662", "1.5"):
+        monkeypatch.setenv("KETAMINE_WORKERS", bad)
+        with pytest.raises(ValueError, match="KETAMINE_WORKERS must be a whole number"):
+            workers.worker_count()
+    monkeypatch.setenv("KETAMINE_WORKERS", "3")
+    assert workers.worker_count() == 3

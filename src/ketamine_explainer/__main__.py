@@ -1,12 +1,22 @@
-"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides,page,handout}``."""
+"""Command line: ``python -m ketamine_explainer {execute,nav,html,slides,page,handout}``.
+
+Before any kernel starts, ``execute``, ``html`` and ``slides`` check the environment (``KETAMINE_WORKERS``,
+``KETAMINE_EXPLAINER_DATA``), the output folder, every data file and every notebook; a problem is printed as one
+line and the command exits with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import notebooks
+
+
+class UsageError(Exception):
+    """A problem the user can fix: printed as one line, exit status 2."""
 
 
 def _selected(names: list[str]) -> list[Path]:
@@ -15,7 +25,7 @@ def _selected(names: list[str]) -> list[Path]:
         return paths
     chosen = [p for p in paths if any(p.stem.startswith(n.removesuffix(".ipynb")) for n in names)]
     if not chosen:
-        sys.exit(f"no notebook matches {', '.join(names)}; choose from {', '.join(p.stem for p in paths)}")
+        raise UsageError(f"no notebook matches {', '.join(names)}; choose from {', '.join(p.stem for p in paths)}")
     return chosen
 
 
@@ -40,15 +50,46 @@ def _page(args) -> int:
     return 0
 
 
+def check_environment() -> None:
+    """Validate ``KETAMINE_WORKERS`` and make ``KETAMINE_EXPLAINER_DATA`` absolute (kernels run in notebooks/)."""
+    from .workers import worker_count
+
+    try:
+        worker_count(1)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    given = os.environ.get("KETAMINE_EXPLAINER_DATA")
+    if given is not None:
+        if not given.strip():
+            raise UsageError("KETAMINE_EXPLAINER_DATA is set but empty: unset it, or name a data folder")
+        folder = Path(os.path.abspath(given))
+        if not folder.is_dir():
+            raise UsageError(f"KETAMINE_EXPLAINER_DATA={given!r}: {folder} is not a folder")
+        os.environ["KETAMINE_EXPLAINER_DATA"] = str(folder)
+
+
+def check_inputs(paths: list[Path]) -> None:
+    """Load and validate every table, and read every notebook, in this process."""
+    from . import data
+
+    try:
+        data.load(os.environ.get("KETAMINE_EXPLAINER_DATA") or None)
+        for path in paths:
+            notebooks.check(path)
+    except data.DataError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ketamine-explainer", description=__doc__)
+    parser = argparse.ArgumentParser(prog="ketamine-explainer", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="re-run notebooks in place, storing outputs and widget state")
     run.add_argument("names", nargs="*", help="notebook names or prefixes (default: all)")
     sub.add_parser("nav", help="regenerate the previous / contents / next links in every notebook")
     for name in ("html", "slides"):
         build = sub.add_parser(name, help=f"build the offline {'HTML site' if name == 'html' else 'reveal.js slides'}")
-        build.add_argument("--out", type=Path, default=Path("build") / ("site" if name == "html" else "slides"))
+        build.add_argument("--out", default=os.path.join("build", "site" if name == "html" else "slides"),
+                           help="output folder: new, empty, or an earlier build (never the project, the current or home folder)")
         build.add_argument("--no-execute", action="store_true", help="export the stored outputs without re-running")
     page = sub.add_parser("page", help="write one self-contained HTML file: a notebook, or the whole explainer with --all")
     page.add_argument("notebook", nargs="?", help="a notebook file (any folder) or a name or prefix from notebooks/")
@@ -61,26 +102,47 @@ def main(argv: list[str] | None = None) -> int:
     handout.add_argument("--out", type=Path, default=Path("build") / "handout")
     args = parser.parse_args(argv)
 
-    if args.command == "execute":
-        for path in notebooks.execute_all(_selected(args.names)):
-            print(f"executed {path.relative_to(notebooks.ROOT)}")
-    elif args.command == "nav":
-        for path in notebooks.notebook_paths():
-            if notebooks.update_navigation(path):
-                print(f"updated {path.relative_to(notebooks.ROOT)}")
-    elif args.command == "page":
-        return _page(args)
-    elif args.command == "handout":
-        from . import paper
-        from .data import load
+    try:
+        if args.command == "execute":
+            check_environment()
+            paths = _selected(args.names)
+            check_inputs(paths)
+            for path in notebooks.execute_all(paths):
+                print(f"executed {path.relative_to(notebooks.ROOT)}")
+        elif args.command == "nav":
+            for path in notebooks.notebook_paths():
+                if notebooks.update_navigation(path):
+                    print(f"updated {path.relative_to(notebooks.ROOT)}")
+        elif args.command == "page":
+            check_environment()
+            return _page(args)
+        elif args.command == "handout":
+            from . import paper
+            from .data import load
 
-        for path in paper.build_handout(args.out, load()):
-            print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
-    else:
-        from . import export
+            check_environment()
+            check_inputs(notebooks.notebook_paths())
+            for path in paper.build_handout(args.out, load()):
+                print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+        else:
+            from . import export
 
-        out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute)
-        print(f"built {out}")
+            check_environment()
+            try:
+                export.check_out(args.out)
+            except export.BuildError as exc:
+                raise UsageError(str(exc)) from None
+            paths = notebooks.notebook_paths()
+            check_inputs(paths)
+            try:
+                out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute, paths=paths)
+            except export.BuildError as exc:
+                print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
+                return 1
+            print(f"built {out}")
+    except UsageError as exc:
+        print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 
 from .charts import format_days
-from .data import Dataset
+from .data import Dataset, link_problem
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,14 @@ class Block:
 
 
 def _link(url: str, text: str) -> str:
+    """A link to a web address; anything but a plain http(s) address is shown as text only."""
+    if link_problem(url):
+        return html.escape(text)
     return f'<a href="{html.escape(url)}">{html.escape(text)}</a>'
+
+
+def _anchor(source_id: str, text: str) -> str:
+    return f'<a href="#src-{html.escape(source_id)}">{html.escape(text)}</a>'
 
 
 def sources(data: Dataset, *source_ids: str) -> Block:
@@ -74,9 +81,9 @@ def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = No
             cells = (label, p.arm, format_days(p.days), measure, value, p.population,
                      f"{s.authors.split(',')[0]} {s.year}", p.certainty.replace("_", " "))
             body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells[:6])
-                        + f'<td><a href="#src-{s.id}">{html.escape(cells[6])}</a></td><td>{html.escape(cells[7])}</td></tr>')
+                        + f"<td>{_anchor(s.id, cells[6])}</td><td>{html.escape(cells[7])}</td></tr>")
             lines.append(" | ".join(cells))
-    table = ('<table class="kx-table"><thead><tr>' + "".join(f"<th scope=\"col\">{h}</th>" for h in head)
+    table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
     return Block(table, " | ".join(head) + "\n" + "\n".join(lines))
 
@@ -98,11 +105,11 @@ def comparison_table(data: Dataset) -> Block:
     for t in data.treatments:
         cells = (t.label, t.population, t.first_effect, t.typical_response, t.durability, t.course, t.evidence)
         names = [short_citation(data, i) for i in t.source_ids]
-        refs = "<br>".join(f'<a href="#src-{html.escape(i)}">{html.escape(n)}</a>' for i, n in zip(t.source_ids, names))
+        refs = "<br>".join(_anchor(i, n) for i, n in zip(t.source_ids, names))
         body.append("<tr>" + f'<th scope="row">{html.escape(cells[0])}</th>'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:]) + f"<td>{refs}</td></tr>")
         lines.append(" | ".join(cells) + " | " + "; ".join(names))
-    table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{h}</th>' for h in (*head, "Sources"))
+    table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in (*head, "Sources"))
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
     return Block(table, " | ".join((*head, "Sources")) + "\n" + "\n".join(lines))
 

@@ -1,17 +1,25 @@
 """Build the HTML site and the reveal.js slides so that they work from a folder with no internet.
 
-Scripts come from pinned npm packages (``site/package.json`` and its lock file) copied into the
-output's ``vendor/`` folder. Where npm is missing the build says so and falls back to CDN links.
-The build writes into a temporary folder and moves it into place only when every page is done.
+Scripts come from pinned npm packages (``site/package.json`` and its lock file), installed once into
+``build/npm`` and copied into the output's ``vendor/`` folder; every copied file is checked against
+``site/vendor.sha256``. Without a complete, verified copy and without npm the build stops (there is no CDN fallback).
+
+Output folders are guarded: the build writes into a temporary folder next to the output, then moves the old
+build aside, the new one in, and deletes the old one. It refuses to replace anything that is not an earlier
+build (marked by :data:`MARKER`), and never the current folder, the project, the home folder or ``/``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
+import html
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +28,16 @@ from . import notebooks, paper
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 NPM_DIR = notebooks.ROOT / "build" / "npm"
+CHECKSUMS = SITE_DIR / "vendor.sha256"
+#: Written into ``build/npm`` (the lock file's digest) only after ``npm ci`` succeeded and every file checked out.
+NPM_STAMP = ".kx-installed"
+#: Every finished build carries this file; only folders that have it are ever replaced.
+MARKER = ".ketamine-explainer-build"
+MARKER_TEXT = "Built by ketamine-explainer; the next build into this folder replaces it.\n"
+#: npm's messages when the registry cannot be reached.
+OFFLINE = re.compile(r"ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|network", re.I)
 
-#: What each pinned npm package contributes to vendor/: (source inside the package, destination in vendor/).
+#: What each pinned npm package contributes to vendor/: (package, source inside the package, destination in vendor/).
 VENDOR_FILES = (
     ("requirejs", "require.js", "require.js"),
     ("@jupyter-widgets/html-manager", "dist", "html-manager"),
@@ -35,50 +51,234 @@ SKIP = re.compile(r"\.map$|^embed\.js|^libembed-amd\.js$|LICENSE\.txt$|\.esm\.js
 
 
 class BuildError(RuntimeError):
-    """The site or slides could not be built; nothing was written."""
+    """The site or slides could not be built, or the output folder is not one the build may replace."""
 
 
-def npm_packages(npm_dir: Path = NPM_DIR) -> Path | None:
-    """Install the pinned packages with ``npm ci`` (once) and return node_modules, or None without npm."""
-    npm = shutil.which("npm")
-    if npm is None:
+# Output folders --------------------------------------------------------------------------------------------
+def check_out(out: str | os.PathLike) -> Path:
+    """The absolute output folder for ``out``, or :class:`BuildError` if the build may not write there."""
+    text = os.fspath(out)
+    if not text.strip():
+        raise BuildError("--out is empty: name a folder for the build, such as build/site")
+    given = Path(os.path.abspath(text))
+    if given.name in ("", ".", ".."):
+        raise BuildError(f"--out {text!r} is not a folder the build may replace")
+    if os.path.islink(given):
+        raise BuildError(f"--out {text!r} is a symbolic link; name a real folder (the build does not follow links)")
+    target = given.parent.resolve() / given.name
+    cwd, home = Path.cwd().resolve(), Path.home().resolve()
+    protected = {Path("/"): "the root folder", home: "your home folder", cwd: "the current folder",
+                 notebooks.ROOT.resolve(): "the project folder"}
+    for folder, what in protected.items():
+        if target == folder or folder.is_relative_to(target):
+            raise BuildError(f"--out {text!r} is {what} or holds it; name a folder of its own, such as build/site")
+    if target.is_relative_to(notebooks.ROOT.resolve()):
+        top = target.relative_to(notebooks.ROOT.resolve()).parts[0]
+        if top in ("src", "data", "notebooks", "tests", ".git", ".venv", "benchmarks", ".ci"):
+            raise BuildError(f"--out {text!r} is inside the project's {top}/ folder; build into build/ or a folder outside the project")
+    if os.path.lexists(target):
+        if not target.is_dir():
+            raise BuildError(f"--out {text!r} exists and is not a folder")
+        if any(target.iterdir()) and not (target / MARKER).is_file():
+            raise BuildError(f"--out {text!r} is a folder that holds other files and is not an earlier build; "
+                             "name a new or empty folder")
+    return target
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(target: Path) -> None:
+    """Remove temporary and set-aside folders that killed builds left next to ``target`` (never a running build's)."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.kx-(tmp|old)-(\d+)-")
+    stale = []
+    for entry in target.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match and entry.is_dir() and not entry.is_symlink() and not _alive(int(match.group(2))):
+            stale.append((match.group(1), entry))
+    if not os.path.lexists(target):  # killed between moving the old build aside and the new one in: put it back
+        olds = sorted((e for kind, e in stale if kind == "old" and (e / MARKER).is_file()), key=lambda e: e.stat().st_mtime)
+        if olds:
+            with contextlib.suppress(OSError):
+                os.rename(olds[-1], target)
+    for _, entry in stale:
+        if entry.exists():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    """Old build aside, new build in, old build deleted; retried if another build moves in at the same moment."""
+    old = None
+    for _ in range(20):
+        if os.path.lexists(target):
+            if os.path.islink(target) or not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).is_file()):
+                raise BuildError(f"{target} changed during the build and is no longer an earlier build; the new build is not moved in")
+            aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.kx-old-{os.getpid()}-", dir=target.parent))
+            try:
+                os.replace(target, aside)  # an empty directory is replaced atomically
+            except FileNotFoundError:
+                aside.rmdir()
+                continue
+            old = old or []
+            old.append(aside)
+        try:
+            os.rename(tmp, target)
+            break
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    else:
+        raise BuildError(f"could not move the new build into {target}: other builds kept replacing it")
+    for aside in old or ():
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+# The pinned browser scripts --------------------------------------------------------------------------------
+def _specs(slides: bool) -> tuple:
+    return VENDOR_FILES + (SLIDES_VENDOR_FILES if slides else ())
+
+
+def _module_path(modules: Path, vendor_path: str, specs) -> Path | None:
+    for package, source, destination in specs:
+        if vendor_path == destination:
+            return modules / package / source
+        if vendor_path.startswith(destination + "/"):
+            return modules / package / source / vendor_path[len(destination) + 1:]
+    return None
+
+
+def lock_digest() -> str:
+    return hashlib.sha256((SITE_DIR / "package-lock.json").read_bytes()).hexdigest()
+
+
+def read_checksums() -> tuple[str, dict[str, str]]:
+    """The lock digest the list was made for, and {vendor path: sha256} of every file the builds copy."""
+    lock, files = "", {}
+    for line in CHECKSUMS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# package-lock.json sha256 "):
+            lock = line.split()[-1]
+        elif line and not line.startswith("#"):
+            digest, name = line.split(maxsplit=1)
+            files[name] = digest
+    return lock, files
+
+
+def expected_files(slides: bool) -> dict[str, str]:
+    return {name: digest for name, digest in read_checksums()[1].items() if _module_path(Path(), name, _specs(slides))}
+
+
+def write_checksums(modules: Path = NPM_DIR / "node_modules") -> Path:
+    """Regenerate ``site/vendor.sha256`` from a fresh ``npm ci`` (after changing ``site/package-lock.json``)."""
+    lines = ["# Every file the builds copy into vendor/, checked on every build. Regenerate after changing package-lock.json:",
+             "#   python -c 'from ketamine_explainer import export; export.write_checksums()'",
+             f"# package-lock.json sha256 {lock_digest()}"]
+    for package, source, destination in _specs(True):
+        root = modules / package / source
+        if root.is_file():
+            lines.append(f"{hashlib.sha256(root.read_bytes()).hexdigest()}  {destination}")
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not any(SKIP.search(part) for part in path.relative_to(root).parts):
+                lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {destination}/{path.relative_to(root).as_posix()}")
+    CHECKSUMS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return CHECKSUMS
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
         return None
-    modules = npm_dir / "node_modules"
-    lock = SITE_DIR / "package-lock.json"
-    stamp = npm_dir / "package-lock.json"
-    if not (modules.is_dir() and stamp.exists() and stamp.read_bytes() == lock.read_bytes()):
-        npm_dir.mkdir(parents=True, exist_ok=True)
+    return hashlib.sha256(data).hexdigest() if data else None
+
+
+def verify_modules(modules: Path, slides: bool = True) -> str | None:
+    """None if every file the builds copy is present, non-empty and matches its checksum, else the first problem."""
+    for name, digest in expected_files(slides).items():
+        path = _module_path(modules, name, _specs(slides))
+        found = _digest(path)
+        if found != digest:
+            return f"{name} is {'missing or empty' if found is None else 'not the pinned file'}"
+    return None
+
+
+@contextmanager
+def _locked(folder: Path):
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".kx-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def npm_packages(npm_dir: Path = NPM_DIR, timeout: float = 600) -> Path:
+    """node_modules with every pinned file verified; installs with ``npm ci`` when the copy is missing or damaged."""
+    digest = lock_digest()
+    listed_for = read_checksums()[0]
+    if listed_for != digest:
+        raise BuildError("site/vendor.sha256 was made for another package-lock.json; regenerate it (see its first lines)")
+    modules, stamp = npm_dir / "node_modules", npm_dir / NPM_STAMP
+    with _locked(npm_dir):
+        if stamp.is_file() and stamp.read_text().strip() == digest and verify_modules(modules) is None:
+            return modules
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError(f"npm was not found and {npm_dir} holds no complete copy of the pinned browser scripts: "
+                             "install Node.js and npm (Debian: apt-get install npm) and build again")
+        stamp.unlink(missing_ok=True)
+        if modules.exists():
+            shutil.rmtree(modules)
         shutil.copy2(SITE_DIR / "package.json", npm_dir / "package.json")
-        shutil.copy2(lock, npm_dir / "package-lock.json")
-        result = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=npm_dir,
-                                capture_output=True, text=True)
+        shutil.copy2(SITE_DIR / "package-lock.json", npm_dir / "package-lock.json")
+        command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--fetch-retries=0",
+                   "--fetch-timeout=30000"]
+        try:
+            result = subprocess.run(command, cwd=npm_dir, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise BuildError(f"npm ci took more than {timeout:g} s in {npm_dir}; check the network and build again") from None
         if result.returncode != 0:
-            raise BuildError(f"npm ci failed in {npm_dir}:\n{result.stderr[-2000:]}")
+            if OFFLINE.search(result.stderr):
+                raise BuildError("npm could not reach its registry (offline?) and has not cached the pinned browser scripts: "
+                                 "connect to the internet once and build again")
+            last = next((line for line in reversed(result.stderr.splitlines()) if line.strip()), "no message")
+            raise BuildError(f"npm ci failed in {npm_dir}: {last}")
+        problem = verify_modules(modules)
+        if problem:
+            raise BuildError(f"npm ci left a damaged copy in {npm_dir} ({problem}); check free disk space and build again")
+        stamp.write_text(digest)
     return modules
 
 
 def copy_vendor(modules: Path, vendor: Path, slides: bool = False) -> None:
-    for package, source, destination in VENDOR_FILES + (SLIDES_VENDOR_FILES if slides else ()):
-        src, dst = modules / package / source, vendor / destination
-        if src.is_dir():
-            shutil.copytree(src, dst, ignore=lambda _, names: [n for n in names if SKIP.search(n)])
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+    """Copy the pinned files into ``vendor``, checking each copy against its checksum."""
+    specs = _specs(slides)
+    for name, digest in expected_files(slides).items():
+        data = _module_path(modules, name, specs).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise BuildError(f"{name} in {modules} changed since it was checked; delete {modules.parent} and build again")
+        target = vendor / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        if _digest(target) != digest:
+            raise BuildError(f"could not write {target} completely (disk full?)")
 
 
-def _exporter(slides: bool, offline: bool):
+def _exporter(slides: bool):
     from nbconvert import HTMLExporter, SlidesExporter
 
     common = dict(extra_template_basedirs=[str(SITE_DIR / "templates")], exclude_input=True,
-                  exclude_input_prompt=True, exclude_output_prompt=True)
-    if offline:
-        common.update(require_js_url="vendor/require.js", widget_renderer_url="vendor/html-manager/embed-amd.js")
+                  exclude_input_prompt=True, exclude_output_prompt=True,
+                  require_js_url="vendor/require.js", widget_renderer_url="vendor/html-manager/embed-amd.js")
     if slides:
         exporter = SlidesExporter(template_name="kx_slides", reveal_theme="white", reveal_transition="none", reveal_number="c/t",
                                   reveal_width="1280", reveal_height="800", **common)
-        if offline:
-            exporter.reveal_url_prefix = "vendor/reveal.js"
+        exporter.reveal_url_prefix = "vendor/reveal.js"
         return exporter
     return HTMLExporter(template_name="kx_site", **common)
 
@@ -119,24 +319,21 @@ def _environment(**values):
                 os.environ[key] = value
 
 
-def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Path] | None = None) -> Path:
-    """Build the site (or the slides) into ``out``, replacing it only once everything succeeded."""
+def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, paths: list[Path] | None = None) -> Path:
+    """Build the site (or the slides) into ``out``, replacing an earlier build only once everything succeeded."""
     import nbformat
 
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    target = check_out(out)
     paths = paths or notebooks.notebook_paths()
     if not paths:
         raise BuildError("no notebooks to export")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.kx-tmp-{os.getpid()}-", dir=target.parent))
     try:
-        modules = npm_packages()
-        if modules is None:
-            print("npm was not found: the pages will load their scripts from CDNs and need internet. "
-                  "Install Node.js and npm for an offline build.", file=sys.stderr)
-        else:
-            copy_vendor(modules, tmp / "vendor", slides)
-        exporter = _exporter(slides, offline=modules is not None)
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        copy_vendor(npm_packages(), tmp / "vendor", slides)
+        exporter = _exporter(slides)
         css = (SITE_DIR / "site.css").read_text(encoding="utf-8")
         script = a11y_script()
         titles = dict(notebooks.NOTEBOOKS)
@@ -147,8 +344,7 @@ def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Pat
                 resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "kx_js": script,
                              "language_code": "en"}
                 body, _ = exporter.from_notebook_node(nb, resources=resources)
-                if modules is not None:
-                    body = _share_css(exporter, body, tmp / "vendor")
+                body = _share_css(exporter, body, tmp / "vendor")
                 (tmp / page_name(path.stem, slides)).write_text(body, encoding="utf-8")
         if slides:
             (tmp / "index.html").write_text(_deck_index(paths, titles), encoding="utf-8")
@@ -157,13 +353,11 @@ def build(out: Path, slides: bool = False, execute: bool = True, paths: list[Pat
 
             (tmp / "answer-key.html").write_text(paper.answer_key_html(load()), encoding="utf-8")
         tmp.chmod(0o755)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        _replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+    return target
 
 
 SHARED_CSS = ("static/index.css", "static/theme-light.css")
@@ -185,7 +379,7 @@ def _share_css(exporter, body: str, vendor: Path) -> str:
 
 
 def _deck_index(paths: list[Path], titles: dict[str, str]) -> str:
-    items = "\n".join(f'<li><a href="{page_name(p.stem, True)}">{titles[p.stem]}</a></li>' for p in paths)
+    items = "\n".join(f'<li><a href="{html.escape(page_name(p.stem, True))}">{html.escape(titles[p.stem])}</a></li>' for p in paths)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Ketamine for depression: slides</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:3em auto;font-size:22px;line-height:1.6}}</style></head>

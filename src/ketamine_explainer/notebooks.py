@@ -59,6 +59,34 @@ def update_navigation(path: Path) -> bool:
     return changed
 
 
+CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ", "|||||||")
+
+
+def check(path: Path):
+    """Read ``path`` as a notebook, or raise :class:`~ketamine_explainer.data.DataError` naming the file (and line)."""
+    from .data import DataError
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataError(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(path, f"not UTF-8 text (byte {exc.start})") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(CONFLICT) or line == "=======":
+            raise DataError(path, f"has an unresolved merge conflict ({line[:7]!r} marker): resolve it, then run make execute",
+                            line=number)
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises JSON, schema and key errors alike
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(path, f"is not a valid notebook ({message[:200]!r})") from None
+    return nb
+
+
 def write_atomic(nb, path: Path) -> None:
     """Write a notebook through a temporary file, so a failure never leaves half a notebook."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ipynb.tmp")

@@ -77,6 +77,7 @@ def rc(talk: bool | None = None) -> dict:
         "figure.dpi": 90,
         "savefig.dpi": 90,
         "svg.hashsalt": "ketamine-explainer",
+        "text.parse_math": False,  # text comes from data: a "$" is a dollar sign, never the start of a formula
     }
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import html
 import itertools
-import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 
+from . import workers
 from .charts import Chart
 
 KINDS = {
@@ -104,34 +105,53 @@ class Described:
         display(self.note(), raw=True)
 
 
-_JOB: tuple | None = None
-
-
-def _render_one(index: tuple[int, ...]) -> tuple[str, str]:
-    render, controls = _JOB
-    chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
+def _render_one(job: tuple, index: tuple[int, ...]) -> tuple[str, str]:
+    render, controls = job
+    try:
+        chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
+    except StopIteration as exc:  # would silently end a worker's batch early
+        raise RuntimeError(f"drawing frame {index} found no matching row ({exc!r})") from exc
     result = chart.html(), chart.alt
     chart.figure.clear()
     return result
 
 
+def _render_task(task: tuple[bytes, bool, tuple[int, ...]]) -> tuple[str, str]:
+    """In a worker: the job arrives pickled, with the talk mode of the notebook that sent it."""
+    global _LAST
+    payload, talk, index = task
+    os.environ["KETAMINE_TALK"] = "1" if talk else "0"
+    if _LAST is None or _LAST[0] != payload:
+        _LAST = (payload, pickle.loads(payload))
+    return _render_one(_LAST[1], index)
+
+
+_LAST: tuple[bytes, tuple] | None = None  # in a worker: the job last unpickled
+
+
 def render_frames(render: Callable[..., Chart], controls: Sequence[Control], combos: list[tuple[int, ...]]) -> list[tuple[str, str]]:
     """Render every frame as (html, alt), in order.
 
-    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn in forked worker
-    processes: they inherit the render function, receive only frame indices, and return bytes, so the result
-    is identical to drawing them one by one.
+    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn by the workers of
+    :mod:`ketamine_explainer.workers`, started by a fork server (never forked from this process, whose threads would
+    make a fork unsafe). They receive the
+    pickled render function and frame indices and return bytes, so the result is identical to drawing them one by
+    one. A render function that cannot be pickled (a lambda) is drawn here, one frame at a time.
     """
-    global _JOB
-    workers = min(int(os.environ.get("KETAMINE_WORKERS", os.cpu_count() or 1)), len(combos))
-    _JOB = (render, tuple(controls))
-    try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return pool.map(_render_one, combos, chunksize=max(1, len(combos) // (4 * workers)))
-        return [_render_one(index) for index in combos]
-    finally:
-        _JOB = None
+    from .style import talk_mode
+
+    job = (render, tuple(controls))
+    if len(combos) > 1 and workers.usable():
+        try:
+            payload = pickle.dumps(job)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            payload = None
+        if payload is not None:
+            talk = talk_mode()
+            tasks = [(payload, talk, index) for index in combos]
+            chunk = max(1, len(combos) // (4 * workers.worker_count()))
+            return workers.pool().map(_render_task, tasks, chunksize=chunk)
+    return [_render_one(job, index) for index in combos]
 
 
 @dataclass
