@@ -152,8 +152,8 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
             .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
         assert badges == 0, "no broken-link badge on the explainer's controls"
         assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
-        page.locator(".jp-DirListing-item", has_text="notebooks").first.wait_for(timeout=10_000)
-        page.locator(".jp-BreadCrumbs-home").first.click()
+        page.locator(".jp-DirListing-itemText", has_text="05_rapid_onset").first.wait_for(timeout=10_000)
+        page.locator(".jp-BreadCrumbs-home").first.click()  # up to the project folder that make lab serves
         for name in ("README.md", "data", "notebooks"):
             page.locator(".jp-DirListing-itemText", has_text=name).first.wait_for(timeout=10_000)
         explorer = page.locator(".jp-Notebook .kx-explorer").first
