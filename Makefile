@@ -12,7 +12,7 @@ RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(
 # Kernels run in notebooks/: a relative KETAMINE_EXPLAINER_DATA is made absolute here, against the folder make runs in.
 DATA_ENV := $(if $(KETAMINE_EXPLAINER_DATA),KETAMINE_EXPLAINER_DATA=$(abspath $(KETAMINE_EXPLAINER_DATA)),)
 
-.PHONY: lab test lint execute nav html slides handout page bench mutants clean lock
+.PHONY: lab test lint execute nav html slides handout page bench mutants screenshots clean lock
 
 # requirements.lock pins and hashes every package, pip and the build backend (setuptools) included; the package
 # itself is installed without build isolation, so its build uses the pinned setuptools too.
@@ -34,10 +34,12 @@ lock:
 	rm build/requirements.lock.new
 
 # jupyter_config/ holds the project's Jupyter settings: File > Save and Export Notebook As > HTML writes one
-# self-contained page that works offline, and widget state is saved with the notebook.
+# self-contained page that works offline, and widget state is saved with the notebook. The whole project is served
+# (README, data/), with the start page open.
 lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	$(DATA_ENV) JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	$(DATA_ENV) JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
 	$(BIN)/ruff check src tests notebooks benchmarks
@@ -63,6 +65,9 @@ handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's an
 
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py
+
+screenshots: $(STAMP)  ## a PNG of every page in every medium (site at 1280/390/320 px, each slide, JupyterLab), with an index
+	$(RUN_ENV) $(BIN)/python -m tests.screenshots --out build/screenshots
 
 mutants: $(STAMP)  ## apply realistic defects to scratch copies and report how many the tests catch (6 to 15 min)
 	$(BIN)/python tests/mutants.py

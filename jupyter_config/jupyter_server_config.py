@@ -1,6 +1,11 @@
-# The explainer's HTML export settings for JupyterLab's File > Save and Export Notebook As > HTML:
-# jupyter_server's nbconvert handler builds its exporter from the server's configuration.
-# `make lab` puts this folder on JUPYTER_CONFIG_PATH (see README, "Exporting one page").
+# The explainer's settings for JupyterLab (`make lab` puts this folder on JUPYTER_CONFIG_PATH; see README).
+import os
+
 from ketamine_explainer.page import configure
 
+# File > Save and Export Notebook As > HTML: jupyter_server's nbconvert handler builds its exporter from the server's
+# configuration, so it writes the explainer's self-contained page.
 configure(c)  # noqa: F821 (c is the configuration object Jupyter provides to config files)
+# custom/custom.css: hides ipywidgets' "disconnected" badge on the explainer's controls, which work with no kernel.
+c.ServerApp.static_custom_path = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "custom")]  # noqa: F821
+c.LabApp.custom_css = True  # noqa: F821

@@ -46,3 +46,155 @@ class Offline:
 
 VISIBLE_FRAMES = """(root) => [...root.querySelectorAll('img')].filter(i => i.offsetParent !== null).map(i => i.alt)"""
 VISIBLE_FEEDBACK = """(root) => [...root.querySelectorAll('.kx-feedback')].filter(f => f.offsetParent !== null).map(f => f.innerText)"""
+
+
+#: The WCAG 2.0, 2.1 and 2.2 rules at levels A and AA that axe-core checks.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_script() -> Path:
+    """axe.min.js of the pinned npm package ``axe-core`` (installed with the vendor packages by ``npm ci``)."""
+    from ketamine_explainer import export
+
+    modules = export.npm_packages()
+    if modules is None:
+        pytest.skip("npm was not found: axe-core (the accessibility checker) is not available")
+    return modules / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, include: str | None = None) -> list[str]:
+    """axe-core's WCAG A/AA violations on the page as readable lines: rule, count, first element, summary."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script()))
+    results = page.evaluate(
+        """([tags, include]) => axe.run(include ? {include: [include]} : document,
+               {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+             .then(r => r.violations.map(v => ({id: v.id, n: v.nodes.length, target: JSON.stringify(v.nodes[0].target),
+                                               summary: v.nodes[0].failureSummary.replace(/\\s+/g, ' ').slice(0, 200)})))""",
+        [AXE_TAGS, include])
+    return [f"{v['id']} x{v['n']} at {v['target']}: {v['summary']}" for v in results]
+
+
+#: Geometry of what a reader sees: sideways scrolling, controls outside the viewport, images clipped or misaligned.
+GEOMETRY = r"""() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  const scroll = document.scrollingElement.scrollWidth;
+  if (scroll > vw + 1) out.push(`the page scrolls sideways: ${scroll} px wide in a ${vw} px viewport`);
+  const shown = e => e.offsetParent !== null && e.getClientRects().length > 0;
+  const controls = document.querySelectorAll(
+    '.kx-explorer .widget-slider, .kx-explorer .widget-dropdown, .kx-explorer .widget-toggle-buttons, .kx-quiz .widget-radio');
+  for (const c of controls) {
+    if (!shown(c)) continue;
+    const parts = [c, ...c.querySelectorAll('.widget-label, .noUi-handle, .slider-container, select, button, .widget-readout, input, label')];
+    for (const p of parts) {
+      if (!shown(p)) continue;
+      const r = p.getBoundingClientRect();
+      if (r.left < -0.5 || r.right > vw + 0.5)
+        out.push(`${p.className || p.tagName} of a control is outside the viewport (${r.left.toFixed(1)}..${r.right.toFixed(1)} of ${vw})`);
+    }
+    for (const t of c.querySelectorAll('.widget-label, .widget-readout, label, button')) {
+      if (shown(t) && (t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1) && getComputedStyle(t).overflow !== 'visible')
+        out.push(`text cut off in ${t.className || t.tagName}: "${t.textContent.trim().slice(0, 40)}"`);
+    }
+    const track = c.querySelector('.slider-container');
+    if (track && shown(track) && track.getBoundingClientRect().width < Math.min(200, vw * 0.5))
+      out.push(`a slider track is only ${track.getBoundingClientRect().width.toFixed(0)} px wide`);
+  }
+  for (const img of document.querySelectorAll('img')) {
+    if (!shown(img)) continue;
+    const r = img.getBoundingClientRect();
+    const pans = img.closest('.kx-explorer > .widget-gridbox, .kx-explorer > .widget-box, .jp-OutputArea-output.jp-RenderedHTMLCommon');
+    const panning = pans && pans.scrollWidth > pans.clientWidth + 1 && getComputedStyle(pans).overflowX === 'auto';
+    if (panning) {  // a chart wider than a phone scrolls inside its own box, which stays inside the page
+      const b = pans.getBoundingClientRect();
+      if (b.left < -0.5 || b.right > vw + 0.5) out.push(`chart box outside the viewport (${b.left.toFixed(1)}..${b.right.toFixed(1)})`);
+      if (r.width < 599) out.push(`a panning chart is only ${r.width.toFixed(0)} px wide`);
+      continue;
+    }
+    if (r.left < -0.5 || r.right > vw + 0.5) out.push(`image outside the viewport (${r.left.toFixed(1)}..${r.right.toFixed(1)})`);
+    if (img.naturalWidth && Math.abs(r.width / r.height - img.naturalWidth / img.naturalHeight) > 0.01)
+      out.push(`image distorted: ${r.width.toFixed(1)}x${r.height.toFixed(1)} for ${img.naturalWidth}x${img.naturalHeight}`);
+    let e = img.parentElement;
+    while (e && e !== document.body) {
+      const s = getComputedStyle(e);
+      if ((s.overflowX !== 'visible' || s.overflowY !== 'visible') && !e.classList.contains('slides')) {
+        const b = e.getBoundingClientRect();
+        if (r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5) {
+          if (e.scrollHeight <= e.clientHeight + 1 && e.scrollWidth <= e.clientWidth + 1)
+            out.push(`image clipped by ${e.className || e.tagName}`);
+        }
+        break;
+      }
+      e = e.parentElement;
+    }
+  }
+  for (const grid of document.querySelectorAll('.kx-explorer .widget-gridbox')) {
+    const imgs = [...grid.querySelectorAll('img')].filter(shown).map(i => i.getBoundingClientRect());
+    if (imgs.length > 1) {
+      const [a, ...rest] = imgs;
+      for (const b of rest)
+        if (['left', 'top', 'width', 'height'].some(k => Math.abs(a[k] - b[k]) > 0.5))
+          out.push(`stacked layers misaligned: ${[a.left, a.top, a.width, a.height].map(x => x.toFixed(1))} vs `
+                   + `${[b.left, b.top, b.width, b.height].map(x => x.toFixed(1))}`);
+    }
+  }
+  return out;
+}"""
+
+
+def geometry_problems(page) -> list[str]:
+    return page.evaluate(GEOMETRY)
+
+
+def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str = "ketamine-explainer-test"):
+    """Start JupyterLab as ``make lab`` does (the project's jupyter_config/, ``root`` served, notebooks trusted), with
+    every per-user file under ``home``; returns (process, base URL). ``overrides`` adds test-only settings."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from ketamine_explainer import notebooks
+
+    settings = home / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(json.dumps(overrides or {}))
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(notebooks.ROOT / "jupyter_config"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"))
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", *map(str, sorted(root.rglob("*.ipynb")))], env=env,
+                   check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={settings}",
+               "--ServerApp.disable_check_xsrf=False"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(home / "lab.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            return server, base
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}") from None
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("JupyterLab did not start within 60 s")
+
+
+def copy_project(target: Path) -> Path:
+    """What `make lab` serves, copied: the notebooks, the README and data/ (the start page links to both)."""
+    from ketamine_explainer import notebooks
+
+    shutil.copytree(notebooks.NOTEBOOK_DIR, target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(notebooks.ROOT / "data", target / "data")
+    shutil.copy(notebooks.ROOT / "README.md", target / "README.md")
+    return target

@@ -11,7 +11,7 @@ import pytest
 
 from ketamine_explainer import export, notebooks
 
-from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, require_chromium
+from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, axe_violations, geometry_problems, require_chromium
 
 PAGES = [export.page_name(stem, slides=False) for stem, _ in notebooks.NOTEBOOKS]
 DECKS = [export.page_name(stem, slides=True) for stem, _ in notebooks.NOTEBOOKS]
@@ -338,3 +338,86 @@ def test_slides_are_drawn_in_talk_mode_and_the_site_is_not(site, slides):
         assert len(static_page) == len(static_deck)
         for (page_src, _), (deck_src, _) in zip(static_page, static_deck):
             assert _ink(deck_src) > 1.4 * _ink(page_src), f"{stem}: a chart in the deck is not drawn in talk mode"
+
+
+#: Site pages at a desktop, a phone (390 px) and WCAG 2.2's reflow width (320 px); decks at 1080p and 720p.
+SITE_WIDTHS = (1280, 390, 320)
+DECK_SIZES = ((1920, 1080), (1280, 720))
+SITE_PAGES = [*PAGES, "answer-key.html"]
+
+
+@pytest.mark.parametrize("width", SITE_WIDTHS)
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_page_fits_the_screen_and_axe_finds_no_wcag_violation(browser, site, name, width):
+    """What a reader sees: no sideways scrolling, every control inside the viewport with its text whole, stacked layers
+    aligned to the pixel, images neither clipped nor distorted; and axe-core reports no WCAG 2.0/2.1/2.2 A or AA violation."""
+    page, offline = _open(browser, (site / name).as_uri(), viewport=(width, 900))
+    _wait_for_widgets(page)
+    page.wait_for_timeout(200)
+    assert geometry_problems(page) == [], f"{name} at {width} px"
+    assert axe_violations(page) == [], f"{name} at {width} px"
+    if width < 600:  # on a phone each control's label sits above it, and a slider's track is nearly the page's width
+        for slider in page.locator(".kx-explorer .widget-slider").all():
+            label, track = (slider.locator(s).first.bounding_box() for s in (".widget-label", ".slider-container"))
+            assert label["y"] + label["height"] <= track["y"] + 1 and track["width"] >= width * 0.75
+    assert offline.blocked == [] and offline.errors == []
+    page.close()
+
+
+WORDS = re.compile(r"\d+(\.\d+)? (minute|hour|day|week)s?$|^\d{4}$|^\d+\. |^\d+ (step|weeks)")
+
+
+@pytest.mark.parametrize("name", ["05_rapid_onset.html", "02_conventional_treatment.html"])
+def test_screen_reader_hears_values_in_words_pressed_toggles_and_one_announcement(browser, site, name):
+    page, _ = _open(browser, (site / name).as_uri())
+    _wait_for_widgets(page)
+    explorer = page.locator(".kx-explorer").filter(has=page.locator(".widget-slider")).first
+    handle = explorer.locator(".noUi-handle").first
+    readout = explorer.locator(".widget-slider .widget-readout").first
+    page.wait_for_function("h => h.getAttribute('aria-valuetext')", arg=handle.element_handle())
+    assert handle.get_attribute("aria-valuetext") == readout.inner_text().strip()
+    assert WORDS.search(handle.get_attribute("aria-valuetext")), handle.get_attribute("aria-valuetext")
+    label = page.locator(f"#{handle.get_attribute('aria-labelledby')}")
+    assert label.inner_text().strip() == explorer.locator(".widget-slider .widget-label").first.inner_text().strip()
+    live = explorer.locator(".kx-live")
+    assert live.get_attribute("aria-live") == "polite" and live.inner_text() == "", "nothing is announced on load"
+    _move(page, explorer.locator(".widget-slider").first, "slider")
+    page.wait_for_timeout(400)
+    value = handle.get_attribute("aria-valuetext")
+    assert value == readout.inner_text().strip()
+    announced = live.text_content()
+    setting = f"{label.inner_text().strip()}: {value}."
+    assert announced.startswith(setting) and announced.count(setting) == 1, announced
+    assert len(announced) < 600, "the change is announced, not the whole chart again"
+    toggles = page.locator(".kx-explorer .widget-toggle-buttons")
+    if toggles.count():
+        buttons = toggles.first.locator("button")
+        pressed = [b.get_attribute("aria-pressed") for b in buttons.all()]
+        assert pressed.count("true") == 1 and set(pressed) == {"true", "false"}
+        _move(page, toggles.first, "toggle")
+        assert [b.get_attribute("aria-pressed") for b in buttons.all()] != pressed
+    # Focus is clearly visible: a 3 px outline on the focused slider handle.
+    handle.focus()
+    page.keyboard.press("ArrowLeft")
+    assert handle.evaluate("h => parseFloat(getComputedStyle(h).outlineWidth)") >= 3
+    page.close()
+
+
+@pytest.mark.parametrize("size", DECK_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", DECKS)
+def test_every_slide_fits_and_axe_finds_no_wcag_violation(browser, slides, name, size):
+    """Each slide of each deck: no sideways overflow, controls inside the window, images not clipped; axe-core on every
+    slide (at 1920x1080) finds no WCAG 2.0/2.1/2.2 A or AA violation."""
+    page, offline = _open(browser, (slides / name).as_uri(), viewport=size)
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
+    _wait_for_widgets(page)
+    problems = []
+    for index in range(page.evaluate("Reveal.getTotalSlides()")):
+        page.evaluate("i => { const s = Reveal.getSlides()[i]; const at = Reveal.getIndices(s); Reveal.slide(at.h, at.v); }", index)
+        page.wait_for_timeout(120)
+        problems += [f"slide {index + 1}: {p}" for p in geometry_problems(page)]
+        if size == DECK_SIZES[0]:
+            problems += [f"slide {index + 1}: {v}" for v in axe_violations(page, ".reveal .slides > section.present")]
+    assert problems == [], f"{name} at {size}"
+    assert offline.blocked == [] and offline.errors == []
+    page.close()

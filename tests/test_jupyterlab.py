@@ -1,74 +1,35 @@
 """JupyterLab itself, live: open each notebook, run all cells, move a control, see the chart change, find no errors."""
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 from ketamine_explainer import notebooks
 
-from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, require_chromium
+from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, copy_project, require_chromium, start_lab
 
 pytestmark = pytest.mark.browser
 TOKEN = "ketamine-explainer-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     require_chromium()
     home = tmp_path_factory.mktemp("lab")
-    work = home / "notebooks"
-    shutil.copytree(notebooks.NOTEBOOK_DIR, work)
-    settings = home / "settings"
-    settings.mkdir()
-    (settings / "overrides.json").write_text(json.dumps({
-        "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
-        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
-    }))
-    # The project's Jupyter configuration, as `make lab` gives it: the HTML export writes one self-contained page.
-    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(notebooks.ROOT / "jupyter_config"),
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"))
-    port = _free_port()
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}", f"--LabApp.app_settings_dir={settings}",
-               "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    log = open(home / "lab.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}")
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("JupyterLab did not start within 60 s")
-    yield base, work
+    # As `make lab`: the whole project is served with the project's jupyter_config/ (news prompt off, widget state saved,
+    # the HTML export, the custom style sheet). Test-only: start the kernel without asking, render every cell.
+    root = copy_project(home / "project")
+    server, base = start_lab(home, root, {"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True,
+                                                                                     "windowingMode": "none"}}, TOKEN)
+    yield base, root / "notebooks"
     server.terminate()
     try:
         server.wait(timeout=20)
     except subprocess.TimeoutExpired:
         server.kill()
-    log.close()
 
 
 def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart(lab):
@@ -80,7 +41,7 @@ def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         offline = Offline(page, allowed=(base, base.replace("http", "ws")))
         for stem, _ in notebooks.NOTEBOOKS:
-            page.goto(f"{base}/lab/tree/{stem}.ipynb?reset&token={TOKEN}")
+            page.goto(f"{base}/lab/tree/notebooks/{stem}.ipynb?reset&token={TOKEN}")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             page.wait_for_function("document.querySelector('.jp-StatusBar-TextItem, #jp-main-statusbar') && "
                                    "document.body.innerText.includes('| Idle')", timeout=60_000)
@@ -130,7 +91,7 @@ def test_file_menu_html_export_gives_a_page_that_works_offline(lab, tmp_path):
         downloads = []
         context.on("page", lambda tab: tab.on("download", lambda download: downloads.append(download)))
         page = context.new_page()
-        page.goto(f"{base}/lab/tree/my_summary.ipynb?reset&token={TOKEN}")
+        page.goto(f"{base}/lab/tree/notebooks/my_summary.ipynb?reset&token={TOKEN}")
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         page.wait_for_function("document.body.innerText.includes('| Idle')", timeout=60_000)
         page.locator(".jp-Notebook").first.click()
@@ -171,4 +132,38 @@ def test_file_menu_html_export_gives_a_page_that_works_offline(lab, tmp_path):
         assert "Source:" in " ".join(quiz.evaluate(VISIBLE_FEEDBACK))
         assert "timing_explorer" in tab.content(), "JupyterLab's export keeps the code"
         assert strict.blocked == [] and strict.errors == []
+        browser.close()
+
+
+def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work_before_any_cell_runs(lab):
+    """A learner's first look (`make lab`): the whole project in the file browser, no news prompt, no "disconnected"
+    badge on the controls restored from the saved widget state, and moving a control changes the chart with no kernel run."""
+    from playwright.sync_api import sync_playwright
+
+    base, _ = lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        offline = Offline(page, allowed=(base, base.replace("http", "ws")))
+        page.goto(f"{base}/lab/tree/notebooks/05_rapid_onset.ipynb?reset&token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .kx-explorer img", state="attached", timeout=60_000)
+        page.wait_for_timeout(1500)
+        badges = page.evaluate("""() => [...document.querySelectorAll('.jupyter-widgets-disconnected')]
+            .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
+        assert badges == 0, "no broken-link badge on the explainer's controls"
+        assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
+        page.locator(".jp-DirListing-itemText", has_text="05_rapid_onset").first.wait_for(timeout=10_000)
+        page.locator(".jp-BreadCrumbs-home").first.click()  # up to the project folder that make lab serves
+        for name in ("README.md", "data", "notebooks"):
+            page.locator(".jp-DirListing-itemText", has_text=name).first.wait_for(timeout=10_000)
+        explorer = page.locator(".jp-Notebook .kx-explorer").first
+        explorer.scroll_into_view_if_needed()
+        before = explorer.evaluate(VISIBLE_FRAMES)
+        explorer.locator(".widget-toggle-buttons button:not(.mod-active)").first.click()
+        page.wait_for_timeout(300)
+        after = explorer.evaluate(VISIBLE_FRAMES)
+        assert len(after) == len(before) >= 1 and after != before, "the control works before any cell has run"
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "jupyterlab-first-open.png"))
+        assert offline.blocked == [] and offline.errors == []
         browser.close()

@@ -98,7 +98,9 @@ def test_page_command_writes_one_file_that_loads_nothing_from_elsewhere(pages, c
     for name, path in pages.items():
         assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "one file, nothing beside it, no temporary files"
         text = path.read_text(encoding="utf-8")
-        assert len(re.findall(r"^<script>$", text, re.M)) == 1, "the widget renderer is inlined once"
+        # Two inline scripts: the widget renderer (once) and the explainer's accessibility script (site/a11y.js).
+        assert len(re.findall(r"^<script>$", text, re.M)) == 2, "the widget renderer is inlined once, beside the a11y script"
+        assert text.count("Accessibility of the explainer's controls") == 1
         # The page around the inlined renderer (whose bundled CSS names icon fonts the controls never use: the browser
         # tests show that nothing is requested) references nothing by address.
         page_text = re.sub(r"^<script>$.*?</script>", "", text, flags=re.S | re.M)

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 import matplotlib
+import matplotlib.colors
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -470,7 +471,10 @@ def plot_stard(data: Dataset, steps: int = 4, weeks_per_step: int = 12, talk: bo
         ax = figure.add_axes((0.08, 0.24, 0.9, 0.64))
         bars = ax.bar(ends - weeks_per_step / 2, rates[:steps], width=weeks_per_step * 0.8, color=OKABE_ITO["sky_blue"],
                       label="remitted at this step (% of those who entered it)")
-        ax.bar_label(bars, labels=[f"{r:g}%" for r in rates[:steps]], padding=3)
+        # Inside the bars on a white box drawn over the lines, so no value label collides with the reanalysis line or the
+        # cumulative curve.
+        ax.bar_label(bars, labels=[f"{r:g}%" for r in rates[:steps]], label_type="center", fontfamily="DejaVu Sans", zorder=5,
+                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.95})
         ax.plot(np.concatenate([[0], ends]), np.concatenate([[0], cumulative]), color=OKABE_ITO["blue"], marker="o",
                 label="cumulative, if nobody dropped out (how 67% was reached)")
         ax.axhline(reanalysis.value_pct, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=2,
@@ -604,7 +608,7 @@ def plot_cascade(data: Dataset, up_to_step: int | None = None, talk: bool | None
         ax.set_yticks(range(len(steps)), [s.step for s in steps])
         for label, step in zip(ax.get_yticklabels(), steps):
             label.set_color("black" if step.order <= up_to_step else "#BBBBBB")
-        ax.set_ylim(len(steps) - 0.4, -0.6)
+        ax.set_ylim(len(steps) - 0.4, -1.5)
         ax.set_xscale("log")
         ax.set_xlim(2, 3 * 1440)
         ax.set_xticks([5, 30, 60, 240, 1440], ["5 min", "30 min", "1 h", "4 h", "1 day"])
@@ -665,15 +669,19 @@ def plot_plasma(data: Dataset, at_minutes: float | None = None, talk: bool | Non
     minutes = np.linspace(0, 480, 481)
     conc = models.plasma_concentration(model, minutes, dose, infusion)
     band_colors = [OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["black"]]
+    # Each band is told apart by more than its tint, so two overlapping ranges never look like the grey anaesthesia band:
+    # analgesia a green fill, dissociation purple hatching with no fill, anaesthesia dark cross-hatching; all with edges.
+    band_fills, band_hatches = (0.22, 0.0, 0.0, 0.12), ("", "", "////", "xx")
     with house_style(talk):
         figure = _new_figure(*PLASMA_SIZE, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes(PLASMA_AXES)
         handles = [Line2D([], [], color=TREATMENT_STYLE["iv_single"].color, label="illustrative model\n(not for dosing)")]
-        for level, color, hatch in zip(data.plasma_levels, band_colors, ("", "", "\\\\", "")):
+        for level, color, fill, hatch in zip(data.plasma_levels, band_colors, band_fills, band_hatches):
             label = f"{level.use}: {level.low_ng_ml:g}" + (f"-{level.high_ng_ml:g}" if level.high_ng_ml > level.low_ng_ml else "") + " ng/mL"
             if level.high_ng_ml > level.low_ng_ml:
-                handles.append(ax.axhspan(level.low_ng_ml, level.high_ng_ml, facecolor=color, alpha=0.15, hatch=hatch,
-                                          edgecolor=color, linewidth=0, label=label))
+                face = matplotlib.colors.to_rgba(color, fill)
+                handles.append(ax.axhspan(level.low_ng_ml, level.high_ng_ml, facecolor=face, hatch=hatch,
+                                          edgecolor=matplotlib.colors.to_rgba(color, 0.7), linewidth=1.2, label=label))
             else:
                 handles.append(ax.axhline(level.low_ng_ml, color=color, linestyle="--", linewidth=2, label=label))
         ax.plot(minutes, conc, color=TREATMENT_STYLE["iv_single"].color)
@@ -705,13 +713,15 @@ def _acute_mark(ax, data: Dataset, at_minutes: float) -> str:
     """Mark a time after the dose and say whether it is inside the monitoring window; returns the alt sentence."""
     window = next(r.minutes for r in data.acute_effects if r.event == "window")
     ax.set_xlim(0, ACUTE_END)
-    ax.set_ylim(0, 1.25)
+    ax.set_ylim(0, 1.3)
     ax.axvline(at_minutes, color=GREY, linewidth=2)
     where = "inside the monitoring window" if at_minutes <= window else "after the monitoring window"
     if at_minutes > window and at_minutes <= _esketamine_bp_end(data):
         where += "; esketamine's blood pressure may still be raised"
+    # On a white box, so the curves passing behind it never run through its words.
     ax.annotate(f"{format_days(at_minutes / 1440)}: {where}".replace("; ", ";\n"), (at_minutes, 0.55), xytext=(6, 0), textcoords="offset points",
-                fontweight="bold", ha="left" if at_minutes < 170 else "right")
+                fontweight="bold", ha="left" if at_minutes < 170 else "right",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     return f"Marked at {format_days(at_minutes / 1440)}, {where}."
 
 
@@ -733,7 +743,7 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
         figure = _new_figure(*ACUTE_SIZE, talk_scale=WIDE_TALK_SCALE)
         ax = figure.add_axes(ACUTE_AXES)
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
-        ax.annotate(f"esketamine REMS: monitoring for at least {window / 60:g} hours", (3, 1.12), ha="left",
+        ax.annotate(f"esketamine REMS: monitoring for at least {window / 60:g} hours", (3, 1.17), ha="left",
                     color=OKABE_ITO["bluish_green"], fontweight="bold")
         ax.plot([esk_peak, esk_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt")
         ax.annotate("esketamine (label): blood pressure peaks about 40 min, lasts about 4 h", (esk_end, 0.32), xytext=(-4, 8),
@@ -745,11 +755,11 @@ def plot_acute_effects(data: Dataset, at_minutes: float | None = None, talk: boo
             ax.plot([peak.minutes, resolved.minutes], [1, 0], linestyle="none", marker=marker, color=color, markersize=11,
                     label=f"{effect}: reported peak and return to baseline")
         bp = rows[("Blood pressure", "peak")]
-        ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 8), textcoords="offset points",
+        ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
                     color=OKABE_ITO["vermillion"], fontsize="small")
         reading = f" {_acute_mark(ax, data, at_minutes)}" if at_minutes is not None and layer != "base" else ""
         ax.set_xlim(0, ACUTE_END)
-        ax.set_ylim(0, 1.25)
+        ax.set_ylim(0, 1.3)
         ax.set_xticks(np.arange(0, 241, 30), ["0", "30 min", "1 h", "1.5 h", "2 h", "2.5 h", "3 h", "3.5 h", "4 h"])
         ax.set_yticks([0, 1], ["baseline", "peak"])
         ax.set_xlabel("Time after the start of a dose")

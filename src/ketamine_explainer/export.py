@@ -287,6 +287,11 @@ def _exporter(slides: bool):
 SLIDE_SIZE = (1280, 720)
 
 
+def a11y_script() -> str:
+    """The accessibility script every page and deck inlines (``site/a11y.js``), safe inside ``<script>``."""
+    return re.sub(r"</(script)", r"<\\/\1", (SITE_DIR / "a11y.js").read_text(encoding="utf-8"), flags=re.I)
+
+
 def page_name(stem: str, slides: bool) -> str:
     return f"{stem}.html" if slides or stem != notebooks.NOTEBOOKS[0][0] else "index.html"
 
@@ -366,12 +371,14 @@ def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, pa
         css = (SITE_DIR / "site.css").read_text(encoding="utf-8")
         if slides:  # the decks' own rules come after the site's
             css += "\n" + (SITE_DIR / "slides.css").read_text(encoding="utf-8")
+        script = a11y_script()
         titles = dict(notebooks.NOTEBOOKS)
         with _environment(KETAMINE_TALK="1" if slides else "0"):
             for path in paths:
                 nb = notebooks.execute(path) if execute else nbformat.read(path, as_version=4)
                 _prepare(nb, slides)
-                resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "language_code": "en"}
+                resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "kx_js": script,
+                             "language_code": "en"}
                 body, _ = exporter.from_notebook_node(nb, resources=resources)
                 body = _share_css(exporter, body, tmp / "vendor")
                 (tmp / page_name(path.stem, slides)).write_text(body, encoding="utf-8")

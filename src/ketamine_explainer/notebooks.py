@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -102,17 +103,25 @@ def write_atomic(nb, path: Path) -> None:
 def execute(path: Path, timeout: int = 600):
     """Run every cell of ``path`` in a fresh kernel and return the notebook with outputs and widget state."""
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
+    # The kernel talks to this process over Unix sockets in a private folder, not over TCP: nothing is sent in plain
+    # text over the network stack, and ipykernel has no "running over TCP without encryption" warning to print.
+    sockets = tempfile.mkdtemp(prefix="kx-")
     client = NotebookClient(
         nb,
+        config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}),
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
         store_widget_state=True,
     )
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     nb.metadata.pop("papermill", None)
     return nb
 

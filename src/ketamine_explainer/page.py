@@ -86,6 +86,7 @@ class InlineAssets(Preprocessor):
                     output.setdefault("metadata", {})["kx_chart_image"] = True
         resources["kx_renderer_js"] = renderer_script()
         resources["kx_css"] = (export.SITE_DIR / "site.css").read_text(encoding="utf-8")
+        resources["kx_js"] = export.a11y_script()
         resources["kx_generator"] = GENERATOR
         resources.setdefault("language_code", "en")
         return nb, resources

@@ -305,7 +305,7 @@ source. Generated from <code>data/quiz.csv</code>. Educational, not medical advi
 
 ANSWER_KEY_CSS = """
 body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1a1a1a; max-width: 46em; margin: 2em auto; padding: 0 1em;
-       line-height: 1.5; font-size: 16px; }
+       line-height: 1.5; font-size: 16px; overflow-wrap: anywhere; }
 h1 { font-size: 1.8em; } h2 { font-size: 1.35em; border-bottom: 2px solid #0072B2; padding-bottom: .2em; margin-top: 1.6em; }
 h3 { font-size: 1.05em; margin-bottom: .3em; }
 .kx-key-question { break-inside: avoid; margin-bottom: 1.2em; }

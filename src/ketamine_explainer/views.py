@@ -62,7 +62,10 @@ class Control:
 
 WIDGET_NOTE = (
     '<div class="kx-widget-note" role="note" style="border: 1px dashed #888; border-radius: 6px; padding: .5em .9em; margin: .3em 0">'
-    "<style>.jp-OutputArea:has(.kx-explorer, .kx-quiz) .kx-widget-note {{ display: none; }}</style>"
+    "<style>.jp-OutputArea:has(.kx-explorer, .kx-quiz) .kx-widget-note {{ display: none; }}"
+    # The controls work with no kernel: no "disconnected" (broken link) badge on them before a cell has run.
+    ":is(.kx-explorer, .kx-quiz).jupyter-widgets-disconnected::before, :is(.kx-explorer, .kx-quiz) "
+    ".jupyter-widgets-disconnected::before {{ content: none; display: none; }}</style>"
     "<strong>This {what} needs the explainer's export to work here.</strong> Its controls run in the browser with the "
     "Jupyter widget library, which this page did not load: it was exported without the explainer's settings, or it is "
     "offline. Open the notebook in JupyterLab (<code>make lab</code>), or export it with "
