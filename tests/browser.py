@@ -113,7 +113,8 @@ GEOMETRY = r"""() => {
     }
     if (r.left < -0.5 || r.right > vw + 0.5) out.push(`image outside the viewport (${r.left.toFixed(1)}..${r.right.toFixed(1)})`);
     // object-fit: contain (the decks) scales the picture whole into its box, so only a box without it can distort it.
-    if (img.naturalWidth && getComputedStyle(img).objectFit !== 'contain' && Math.abs(r.width / r.height - img.naturalWidth / img.naturalHeight) > 0.01)
+    const scaledWhole = getComputedStyle(img).objectFit === 'contain';
+    if (img.naturalWidth && !scaledWhole && Math.abs(r.width / r.height - img.naturalWidth / img.naturalHeight) > 0.01)
       out.push(`image distorted: ${r.width.toFixed(1)}x${r.height.toFixed(1)} for ${img.naturalWidth}x${img.naturalHeight}`);
     let e = img.parentElement;
     while (e && e !== document.body) {
