@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ketamine_explainer.paper import CHROMIUM_ARGS
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = CHROMIUM_ARGS  # the same flags the handout printer uses
 OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
 
 

@@ -29,3 +29,17 @@ def data_copy(tmp_path):
         return path
 
     return SimpleNamespace(path=target, edit=edit)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (skipped without it, failed under CI=true)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import ARGS, require_chromium
+
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        yield chromium
+        chromium.close()

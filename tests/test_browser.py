@@ -11,22 +11,11 @@ import pytest
 
 from ketamine_explainer import export, notebooks
 
-from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, axe_violations, geometry_problems, require_chromium
+from .browser import OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, axe_violations, geometry_problems
 
 PAGES = [export.page_name(stem, slides=False) for stem, _ in notebooks.NOTEBOOKS]
 DECKS = [export.page_name(stem, slides=True) for stem, _ in notebooks.NOTEBOOKS]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

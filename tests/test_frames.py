@@ -22,7 +22,7 @@ import pytest
 
 from ketamine_explainer import charts, export, notebooks, sections
 
-from .browser import ARGS, VISIBLE_FEEDBACK, Offline, require_chromium
+from .browser import VISIBLE_FEEDBACK, Offline
 from .geometry import decode, expected_column, label_minutes, mark_column
 
 pytestmark = pytest.mark.browser
@@ -37,17 +37,6 @@ def _explorers_in(stem: str) -> list[str]:
 STEMS = [stem for stem, _ in notebooks.NOTEBOOKS]
 #: Time controls that move an overlay mark: control name, and minutes per unit of the chart's time axis.
 TIME_AXES = {("onset_explorer", "at_days"): 1440, ("plasma_explorer", "minutes"): 1, ("acute_effects_explorer", "minutes"): 1}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

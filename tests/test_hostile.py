@@ -13,7 +13,7 @@ import pytest
 from ketamine_explainer import data as kxdata
 from ketamine_explainer import export, notebooks
 
-from .browser import ARGS, VISIBLE_FEEDBACK, Offline, require_chromium
+from .browser import VISIBLE_FEEDBACK, Offline
 
 pytestmark = pytest.mark.browser
 PAYLOADS = ("<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>", "\"q1\" 'q2' `q3`", "javascript:alert(3)")
@@ -46,17 +46,6 @@ def hostile_copy(target):
             writer.writerows(rows)
         touched[cls.FILE] = columns
     return touched
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module", params=list(BUILDS))

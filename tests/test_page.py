@@ -9,7 +9,7 @@ import pytest
 from ketamine_explainer import export, notebooks, page
 from ketamine_explainer.__main__ import main
 
-from .browser import ARGS, VISIBLE_FEEDBACK, VISIBLE_FRAMES, require_chromium
+from .browser import VISIBLE_FEEDBACK, VISIBLE_FRAMES
 from .test_browser import CONTROL_KINDS, _move, _wait_for_widgets
 
 CENTRAL = notebooks.NOTEBOOK_DIR / "05_rapid_onset.ipynb"
@@ -19,17 +19,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: Anything that would load from outside the file: a script, style sheet, image or font given by address.
 REFERENCE = re.compile(r"""<(script|img|iframe)[^>]+src=["'](?!data:)|<link[^>]+href=|@import"""
                        r"""|url\(["']?(?!data:)[^)"']+\.(woff2?|ttf|eot|otf)""", re.I)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
