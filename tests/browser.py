@@ -46,6 +46,17 @@ class Offline:
 
 
 VISIBLE_FRAMES = """(root) => [...root.querySelectorAll('img')].filter(i => i.offsetParent !== null).map(i => i.alt)"""
+#: The on-screen boxes (x, y, width, height) of the visible images of each explorer's stacked layers.
+LAYER_BOXES = """(root) => [...root.querySelectorAll('.kx-explorer .widget-gridbox')].map(g => [...g.querySelectorAll('img')]
+    .filter(i => i.offsetParent !== null).map(i => { const r = i.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }))"""
+
+
+def misaligned_layers(boxes: list[list[list[float]]]) -> list[str]:
+    """Explorers whose visible layers are not exactly over each other (more than half a pixel apart on any edge)."""
+    return [f"explorer {i}: {layers}" for i, layers in enumerate(boxes)
+            if len(layers) < 2 or any(abs(a - b) > 0.5 for layer in layers[1:] for a, b in zip(layers[0], layer))]
+
+
 VISIBLE_FEEDBACK = """(root) => [...root.querySelectorAll('.kx-feedback')].filter(f => f.offsetParent !== null).map(f => f.innerText)"""
 
 

@@ -10,6 +10,7 @@ from PIL import Image
 
 from ketamine_explainer import charts
 from ketamine_explainer.style import OKABE_ITO, TREATMENT_STYLE
+from ketamine_explainer.units import format_days
 
 
 def _legend_texts(figure):
@@ -17,7 +18,7 @@ def _legend_texts(figure):
 
 
 def test_onset_chart_draws_one_curve_per_treatment_in_its_house_style(data):
-    chart = charts.plot_onset_timelines(data, ("iv_single", "ssri"), at_days=7)
+    chart = charts.plot_onset_timelines(data, treatments=("iv_single", "ssri"), at_days=7)
     ax = chart.figure.axes[0]
     curves = [line for line in ax.lines if len(line.get_xdata()) > 10]
     assert [to_hex(line.get_color()) for line in curves] == [TREATMENT_STYLE["iv_single"].color.lower(),
@@ -32,26 +33,34 @@ def test_onset_chart_draws_one_curve_per_treatment_in_its_house_style(data):
     assert ax.get_xscale() == "log"
 
 
-def test_onset_layers_split_the_chart_from_the_time_marker(data):
+def test_a_mark_layer_is_the_mark_alone_on_the_charts_own_figure(data):
     import numpy as np
 
-    base = charts.plot_onset_timelines(data, layer="base")
-    marker = charts.plot_onset_timelines(data, at_days=7, layer="marker")
+    from ketamine_explainer.charts.onset import mark_onset
+
+    spec = charts.plot_onset_timelines.spec
+    assert spec.marker is mark_onset and spec.marker_name == "at_days"
+    base = spec.draw(data)
+    layer = base.layer(mark_onset, 7)
     full = charts.plot_onset_timelines(data, at_days=7)
-    assert full.alt == f"{base.alt} {marker.alt}"
-    assert marker.alt.startswith("Marked at 1 week:") and "Marked" not in base.alt
-    assert [t.get_text() for t in base.figure.texts] == [charts.POPULATION_NOTE]
-    assert len(marker.figure.texts) == len(data.treatments)
+    assert full.alt == f"{base.alt} {layer.alt}"
+    assert layer.alt.startswith("Marked at 1 week:") and "Marked" not in base.alt
+    assert [t.get_text() for t in base.figure.texts] == [charts.POPULATION_NOTE], "the layer's artists are removed again"
     base_img = np.asarray(Image.open(io.BytesIO(base.png())).convert("RGBA"))
-    marker_img = np.asarray(Image.open(io.BytesIO(marker.png())).convert("RGBA"))
-    assert base_img.shape == marker_img.shape, "the overlay lies exactly over the base"
-    assert base_img[..., 3].min() == 255 and (marker_img[..., 3] == 0).mean() > 0.9, "the overlay is mostly transparent"
-    with pytest.raises(ValueError, match="needs at_days"):
-        charts.plot_onset_timelines(data, layer="marker")
+    layer_img = np.asarray(Image.open(io.BytesIO(layer.png)).convert("RGBA"))
+    full_img = np.asarray(Image.open(io.BytesIO(full.png())).convert("RGBA"))
+    assert base_img.shape == layer_img.shape == full_img.shape, "the layer lies exactly over the chart"
+    assert base_img[..., 3].min() == 255 and (layer_img[..., 3] == 0).mean() > 0.9, "the layer is mostly transparent"
+    # The chart with its layer composited is the chart drawn with its mark, to within the colour quantization.
+    alpha = layer_img[..., 3:] / 255
+    composite = base_img[..., :3] * (1 - alpha) + layer_img[..., :3] * alpha
+    assert np.abs(composite - full_img[..., :3]).mean() < 2
+    with pytest.raises(ValueError, match="positive time"):
+        charts.plot_onset_timelines(data, at_days=-1)
 
 
 def test_measured_points_are_markers_at_their_values(data):
-    chart = charts.plot_onset_timelines(data, ("iv_course",))
+    chart = charts.plot_onset_timelines(data, treatments=("iv_course",))
     ax = chart.figure.axes[0]
     markers = {(float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in ax.lines
                if line.get_linestyle() == "None" and len(line.get_xdata()) == 1}
@@ -80,11 +89,17 @@ def test_alt_text_says_what_the_chart_shows(data):
     ({"treatments": ("homeopathy",)}, "unknown treatment"),
     ({"scale": "square"}, "scale must be"),
     ({"at_days": 0}, "positive"),
-    ({"layer": "top"}, "layer must be"),
 ])
 def test_bad_arguments_are_rejected(data, kwargs, message):
     with pytest.raises(ValueError, match=message):
         charts.plot_onset_timelines(data, **kwargs)
+
+
+def test_chart_options_are_given_by_name(data):
+    with pytest.raises(TypeError, match=r"takes its options by name \(treatments, scale, talk, at_days\)"):
+        charts.plot_onset_timelines(data, ("ssri",))
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        charts.plot_onset_timelines(data, layer="top")
 
 
 def test_single_vs_course_chart(data):
@@ -155,17 +170,17 @@ def test_every_pair_of_treatment_colours_is_far_apart(vision, method):
 @pytest.mark.parametrize("days, words", [(110 / 1440, "110 minutes"), (4 / 24, "4 hours"), (1, "1 day"),
                                          (3, "3 days"), (7, "1 week"), (24.5, "3.5 weeks"), (84, "12 weeks")])
 def test_format_days(days, words):
-    assert charts.format_days(days) == words
+    assert format_days(days) == words
 
 
 def test_prevalence_chart_shows_each_group_and_the_equal_line(data):
-    chart = charts.plot_prevalence(data, "world_sex")
+    chart = charts.plot_prevalence(data, view="world_sex")
     ax = chart.figure.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["All adults", "Men", "Women"]
     assert [round(p.get_width(), 1) for p in ax.patches] == [5.0, 4.0, 6.0]
     assert "Women 6%" in chart.alt and "equal" in chart.alt
     with pytest.raises(ValueError):
-        charts.plot_prevalence(data, "mars")
+        charts.plot_prevalence(data, view="mars")
 
 
 def test_stard_chart_follows_the_controls(data):
@@ -177,29 +192,29 @@ def test_stard_chart_follows_the_controls(data):
 
 
 def test_side_effect_chart_pairs_drug_and_placebo(data):
-    chart = charts.plot_side_effects(data, "esketamine", "Perception")
+    chart = charts.plot_side_effects(data, drug="esketamine", category="Perception")
     assert "Dissociation 41% vs 9%" in chart.alt
     assert len(chart.figure.axes[0].patches) == 2 * sum(1 for r in data.side_effects if r.category == "Perception"
                                                          and r.drug == "esketamine")
-    single = charts.plot_side_effects(data, "escitalopram")
+    single = charts.plot_side_effects(data, drug="escitalopram")
     assert "Nausea 15%" in single.alt and "Placebo rates are not shown" in single.alt
 
 
 def test_timeline_fades_future_events(data):
-    chart = charts.plot_timeline(data, 2000)
+    chart = charts.plot_timeline(data, up_to_year=2000)
     assert "5 of them up to 2000" in chart.alt and "2019" not in chart.alt.split("up to 2000:")[1]
 
 
 def test_cascade_marks_evidence_strength(data):
-    chart = charts.plot_cascade(data, 6)
+    chart = charts.plot_cascade(data, up_to_step=6)
     assert "New synapses (animal studies only)" in chart.alt and "NMDA receptor blocked (shown in humans)" in chart.alt
     assert "Opioid" not in chart.alt
     with pytest.raises(ValueError):
-        charts.plot_cascade(data, 0)
+        charts.plot_cascade(data, up_to_step=0)
 
 
 def test_plasma_chart_is_labelled_illustrative(data):
-    chart = charts.plot_plasma(data, 80)
+    chart = charts.plot_plasma(data, at_minutes=80)
     assert "illustrative" in chart.alt and "peak about 173 ng/mL" in chart.alt and "about 89 ng/mL" in chart.alt
     assert "illustrative model gives about 89 ng/mL (a model value, not a measurement)" in chart.alt
     labels = _legend_texts(chart.figure)
@@ -208,8 +223,8 @@ def test_plasma_chart_is_labelled_illustrative(data):
 
 
 def test_acute_effects_chart_marks_the_monitoring_window(data):
-    inside = charts.plot_acute_effects(data, 90)
-    after = charts.plot_acute_effects(data, 180)
+    inside = charts.plot_acute_effects(data, at_minutes=90)
+    after = charts.plot_acute_effects(data, at_minutes=180)
     assert "inside the monitoring window" in inside.alt and "after the monitoring window" in after.alt
     assert "mean +3.28 mmHg" in inside.alt
     assert "lasts about 4 hours" in inside.alt and "REMS" in inside.alt
@@ -218,14 +233,14 @@ def test_acute_effects_chart_marks_the_monitoring_window(data):
 
 def test_dose_chart_and_timing_chart(data):
     assert "Anaesthetic induction 1 to 4.5 mg/kg" in charts.plot_dose_levels(data).alt
-    first = charts.plot_timing(data, "first").alt
+    first = charts.plot_timing(data, show="first").alt
     assert "IV ketamine (one infusion): 110 minutes to 4 hours (Coyle 2015; Zarate 2006)" in first
     assert "Cognitive behavioural therapy: none in the data" in first
-    measured = charts.plot_timing(data, "measured").alt
+    measured = charts.plot_timing(data, show="measured").alt
     assert "Cognitive behavioural therapy: 8 weeks to 16 weeks (DeRubeis 2005)" in measured
     assert "compare shapes, not heights" in measured
     with pytest.raises(ValueError):
-        charts.plot_timing(data, "fastest")
+        charts.plot_timing(data, show="fastest")
 
 
 def _first_measured_days(data, treatment):
@@ -237,25 +252,25 @@ def _first_measured_days(data, treatment):
 
 def test_every_reading_before_a_treatments_first_measurement_says_no_measurement(data):
     """Readouts never print a value read off an illustrative curve (the curves start at 0% at time 0)."""
-    from ketamine_explainer.sections import ONSET_TIMES
+    from ketamine_explainer import models
 
-    for _, days in ONSET_TIMES:
-        for layer in ("marker", "all"):
-            chart = charts.plot_onset_timelines(data, at_days=days, layer=layer)
+    for days in (4 / 24, 1, 7, 28, 84):
+        for chart in (charts.plot_onset_timelines(data, at_days=days),):
             readings = [t.get_text() for t in chart.figure.texts if t.get_text().startswith(":")]
+            assert len(readings) == len(data.treatments)
             for t, reading in zip(data.treatments, readings):
                 label = t.label
-                point = charts.onset_reading(data, t.id, days)
-                if days < _first_measured_days(data, t.id) / charts.NEAR_FACTOR:
+                point = models.onset_reading(data, models.onset_curve(data, t.id), days)
+                if days < _first_measured_days(data, t.id) / models.NEAR_FACTOR:
                     assert reading == ": no measurement", (t.id, days, reading)
                     assert f"{label} no measurement" in chart.alt, (t.id, days)
                 if point is None:
                     assert reading == ": no measurement" and f"{label} no measurement" in chart.alt
                 else:  # a printed number is a measured value at or near this time, and the alt text says so
-                    assert point.measured and max(point.days, days) / min(point.days, days) <= charts.NEAR_FACTOR
+                    assert point.measured and max(point.days, days) / min(point.days, days) <= models.NEAR_FACTOR
                     assert reading.startswith(f": {point.value_pct:g}%")
                     assert f"{label} {point.value_pct:g}% measured at" in chart.alt
-    preview = charts.plot_onset_timelines(data, ("iv_single", "ssri"), 4 / 24)
+    preview = charts.plot_onset_timelines(data, treatments=("iv_single", "ssri"), at_days=4 / 24)
     assert [t.get_text() for t in preview.figure.texts if t.get_text().startswith(":")] == [": no measurement"] * 2
 
 
@@ -275,35 +290,35 @@ def test_talk_mode_enlarges_type_and_lines(data, monkeypatch):
 
 
 @pytest.mark.parametrize("plot", [charts.plot_plasma, charts.plot_acute_effects])
-def test_time_marks_of_other_charts_are_overlays_of_the_same_size(data, plot):
+def test_time_marks_of_other_charts_are_layers_of_the_same_size(data, plot):
     import numpy as np
 
-    base = np.asarray(Image.open(io.BytesIO(plot(data, layer="base").png())).convert("RGBA"))
-    mark = plot(data, 90, layer="marker")
-    overlay = np.asarray(Image.open(io.BytesIO(mark.png())).convert("RGBA"))
+    spec = plot.spec
+    chart = spec.draw(data)
+    base = np.asarray(Image.open(io.BytesIO(chart.png())).convert("RGBA"))
+    mark = chart.layer(spec.marker, 90)
+    overlay = np.asarray(Image.open(io.BytesIO(mark.png)).convert("RGBA"))
     assert base.shape == overlay.shape and (overlay[..., 3] == 0).mean() > 0.9
     assert "90 minutes" in mark.alt or "1.5 hours" in mark.alt
-    assert mark.alt in plot(data, 90).alt
-    with pytest.raises(ValueError, match="needs at_minutes"):
-        plot(data, layer="marker")
+    assert mark.alt in plot(data, at_minutes=90).alt
 
 
-@pytest.mark.parametrize("plot, layer_kwargs, x", [
+@pytest.mark.parametrize("plot, kwargs, x", [
     (charts.plot_onset_timelines, {"scale": "log"}, 4 / 24),
     (charts.plot_onset_timelines, {"scale": "log"}, 7.0),
     (charts.plot_onset_timelines, {"scale": "linear"}, 84.0),
     (charts.plot_plasma, {}, 120),
     (charts.plot_acute_effects, {}, 90),
 ])
-def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, layer_kwargs, x):
+def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, kwargs, x):
     from .geometry import decode, expected_column, mark_column
 
-    at = "at_days" if plot is charts.plot_onset_timelines else "at_minutes"
-    base = plot(data, layer="base", **layer_kwargs)
-    mark = plot(data, layer="marker", **{at: x}, **layer_kwargs)
-    assert mark.geometry() == base.geometry(), "the overlay has the base chart's axes box, limits and scale"
+    base = plot.spec.draw(data, **kwargs)
+    geometry = base.geometry()
+    mark = base.layer(plot.spec.marker, x)
+    assert mark.geometry == geometry, "the layer has the base chart's axes box, limits and scale"
     src = re.search(r'src="([^"]+)"', mark.html()).group(1)
-    assert abs(mark_column(decode(src), base.geometry()) - expected_column(base.geometry(), x)) <= 1
+    assert abs(mark_column(decode(src), geometry) - expected_column(geometry, x)) <= 1
 
 
 #: Every chart the notebooks show outside an explorer, with the arguments they use.
@@ -313,8 +328,6 @@ STATIC_CHARTS = (
     ("plot_single_vs_course", {}),
     ("plot_dose_levels", {}),
 )
-EXPLORERS = ("onset_explorer", "onset_preview", "prevalence_explorer", "stard_explorer", "timeline_explorer",
-             "cascade_explorer", "plasma_explorer", "acute_effects_explorer", "side_effects_explorer", "timing_explorer")
 
 
 def _texts_outside(figure) -> list[str]:
@@ -346,29 +359,24 @@ def _texts_outside(figure) -> list[str]:
 def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch, talk):
     """Every chart the notebooks draw, and every frame of every explorer (each option of each control), in talk mode
     (slides) and on the page: each drawn text (titles, labels, ticks, legends, readings, notes) lies inside the figure."""
-    from ketamine_explainer import sections, style, views
+    import itertools
+
+    from ketamine_explainer import notebooks, style
+
+    from .explorers import explore_calls
 
     monkeypatch.setenv("KETAMINE_TALK", "1" if talk else "0")
     assert style.talk_mode() is talk
     problems, called = [], set()
-
-    def frames(render, controls, combos):  # draw each frame and measure it instead of encoding a PNG
-        out = []
-        for index in combos:
-            values = {c.name: c.options[i][1] for c, i in zip(controls, index)}
-            chart = render(**values)
-            problems.extend(f"{render.__qualname__} {values}: {p}" for p in _texts_outside(chart.figure))
-            out.append(("", chart.alt))
-        return out
-
-    for name in dir(charts):
-        if name.startswith("plot_"):
-            function = getattr(charts, name)
-            monkeypatch.setattr(charts, name, lambda *a, _f=function, _n=name, **k: (called.add(_n), _f(*a, **k))[1])
-    monkeypatch.setattr(views, "render_frames", frames)
-    for name in EXPLORERS:
-        getattr(sections, name)(data)
+    for stem, _ in notebooks.NOTEBOOKS:
+        for call in explore_calls(stem, data):
+            called.add(call.chart.__name__)
+            for values in itertools.product(*([v for _, v in c.options] for c in call.controls)):
+                kwargs = dict(call.fixed, **{c.name: v for c, v in zip(call.controls, values)})
+                chart = call.chart(data, **kwargs)  # the chart with its mark: every text of both layers
+                problems.extend(f"{call.chart.__name__} {kwargs}: {p}" for p in _texts_outside(chart.figure))
     for name, kwargs in STATIC_CHARTS:
+        called.add(name)
         chart = getattr(charts, name)(data, **kwargs)
         problems.extend(f"{name} {kwargs}: {p}" for p in _texts_outside(chart.figure))
     assert called == {n for n in dir(charts) if n.startswith("plot_")}, "every chart function is measured"
@@ -383,7 +391,7 @@ def test_dollar_signs_in_data_are_text_not_formulas(data_copy):
     data_copy.edit("side_effects.csv", ",Dissociation,", ",Dissociation $^$ $x$,")
     data_copy.edit("timeline.csv", "Calvin Stevens synthesises", "Calvin Stevens ($^$ for $5) synthesises")
     dollars = kx.load(data_copy.path)
-    side = charts.plot_side_effects(dollars, "esketamine")
+    side = charts.plot_side_effects(dollars, drug="esketamine")
     assert "Dissociation $^$ $x$" in [t.get_text() for t in side.figure.axes[0].get_yticklabels()]
     timeline = charts.plot_timeline(dollars)
     assert any("($^$ for $5)" in t.get_text() for t in timeline.figure.findobj(matplotlib.text.Text))

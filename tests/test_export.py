@@ -26,7 +26,7 @@ def test_site_links_pages_hides_code_and_drops_speaker_notes(tmp_path):
     central = (out / "05_rapid_onset.html").read_text(encoding="utf-8")
     assert 'href="index.html"' in central and 'href="06_safety.html"' in central
     assert "Speaker note" not in central
-    assert "kx.sections.onset_explorer" not in central, "code is hidden"
+    assert "kx.explore(" not in central, "code is hidden"
     assert 'src="vendor/require.js"' in central and (out / "vendor" / "html-manager" / "embed-amd.js").exists()
     assert not (out / "vendor" / "reveal.js").exists(), "the site does not carry the slides' files"
 

@@ -15,28 +15,22 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
-from unittest import mock
 
 import pytest
 
-from ketamine_explainer import charts, export, notebooks, sections
+from ketamine_explainer import export, notebooks
 
 from .browser import VISIBLE_FEEDBACK, Offline
+from .explorers import explore_calls, explore_cells
 from .geometry import decode, expected_column, label_minutes, mark_column
 
 pytestmark = pytest.mark.browser
 REFERENCE = Path(__file__).resolve().parent / "reference"
 
 
-def _explorers_in(stem: str) -> list[str]:
-    cells = json.loads((notebooks.NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
-    return [name for c in cells if c["cell_type"] == "code" for name in re.findall(r"kx\.sections\.(\w+)\(data\)", "".join(c["source"]))]
-
-
 STEMS = [stem for stem, _ in notebooks.NOTEBOOKS]
-#: Time controls that move an overlay mark: control name, and minutes per unit of the chart's time axis.
-TIME_AXES = {("onset_explorer", "at_days"): 1440, ("plasma_explorer", "minutes"): 1, ("acute_effects_explorer", "minutes"): 1}
+#: Time controls that move a mark: control name, and minutes per unit of the chart's time axis.
+TIME_AXES = {"at_days": 1440, "at_minutes": 1}
 
 
 @pytest.fixture(scope="module")
@@ -44,33 +38,22 @@ def site(tmp_path_factory):
     return export.build(tmp_path_factory.mktemp("frames") / "site", slides=False, execute=False)
 
 
-def _spec(data, name: str) -> SimpleNamespace:
-    """What ``sections.<name>`` asks to be rendered (render functions and controls), without rendering anything."""
-    def capture(render, controls, title, overlay=None, overlay_only=()):
-        return SimpleNamespace(render=render, controls=tuple(controls), overlay=overlay, overlay_only=tuple(overlay_only))
+def _expected_alts(data, call, labels: tuple[str, ...]) -> list[str]:
+    """The alt text of the chart frame (and its mark's layer) for the state whose control labels are ``labels``.
 
-    with mock.patch.object(sections, "explorer", capture):
-        return getattr(sections, name)(data)
-
-
-def _expected_alts(data, name: str, spec, labels: tuple[str, ...]) -> list[str]:
-    """The alt text of the base frame (and overlay) for the state whose control labels are ``labels``."""
+    A time control's value is read from its words ("4 hours"), not from the control's options."""
     values = {}
-    for control, label in zip(spec.controls, labels):
+    for control, label in zip(call.controls, labels):
         options = dict(control.options)
-        assert label in options, f"{name}: the page shows option {label!r}, which {control.name} does not have"
-        values[control.name] = options[label]
-    if name == "onset_explorer":  # the central chart: each option's meaning is read from its words, not from the stacks
-        treatments = dict(sections.ONSET_PRESETS)[labels[0]]
-        days = label_minutes(labels[1]) / 1440
-        scale = "log" if labels[2].lower().startswith("log") else "linear"
-        return [charts.plot_onset_timelines(data, treatments, None, scale, layer="base").alt,
-                charts.plot_onset_timelines(data, treatments, days, scale, layer="marker").alt]
-    base = {k: v for k, v in values.items() if k not in spec.overlay_only}
-    alts = [spec.render(**base).alt]
-    if spec.overlay is not None:
-        alts.append(spec.overlay(**values).alt)
-    return alts
+        assert label in options, f"{call.title}: the page shows option {label!r}, which {control.name} does not have"
+        values[control.name] = label_minutes(label) / TIME_AXES[control.name] if control.name in TIME_AXES else options[label]
+    if call.marker is None:
+        return [call.chart(data, **call.fixed, **values).alt]
+    mark = values.pop(call.marker)
+    base = call.chart(data, **call.fixed, **values)
+    full = call.chart(data, **call.fixed, **values, **{call.marker: mark})
+    assert full.alt.startswith(base.alt + " ")
+    return [base.alt, full.alt[len(base.alt) + 1:]]
 
 
 def _snake(sizes: list[int]) -> Iterator[tuple[int, ...]]:
@@ -124,9 +107,10 @@ def _wait_for_state(explorer, labels: list[str]) -> list[str]:
     return state
 
 
-def _check_frames(data, name, spec, explorer, state) -> None:
+def _check_frames(data, call, explorer, state) -> None:
+    name = call.title
     frames = explorer.evaluate(FRAMES)
-    expected = _expected_alts(data, name, spec, tuple(state))
+    expected = _expected_alts(data, call, tuple(state))
     assert [f["alt"] for f in frames] == expected, f"{name} at {state}: a frame for another state is visible"
     if len(frames) == 2:
         base, overlay = frames
@@ -134,10 +118,10 @@ def _check_frames(data, name, spec, explorer, state) -> None:
             assert base["data"][key] == overlay["data"][key], f"{name} at {state}: overlay {key} differs from the base chart's"
         assert base["natural"] == overlay["natural"], f"{name} at {state}: overlay and base images differ in size"
         assert all(abs(a - b) <= 0.5 for a, b in zip(base["rect"], overlay["rect"])), f"{name} at {state}: overlay is not over the base"
-        time_control = next((c for c in spec.controls if (name, c.name) in TIME_AXES), None)
+        time_control = next((c for c in call.controls if c.name == call.marker and c.name in TIME_AXES), None)
         if time_control is not None:
-            label = state[spec.controls.index(time_control)]
-            x = label_minutes(label) / TIME_AXES[name, time_control.name]
+            label = state[call.controls.index(time_control)]
+            x = label_minutes(label) / TIME_AXES[time_control.name]
             found = mark_column(decode(overlay["src"]), base["data"])
             want = expected_column(base["data"], x)
             assert abs(found - want) <= 1, f"{name}: the mark for {label} is at x={found:.1f} px, its time is at x={want:.1f} px"
@@ -151,23 +135,23 @@ def _open(browser, url):
     return page, offline
 
 
-@pytest.mark.parametrize("stem", [s for s in STEMS if _explorers_in(s)])
+@pytest.mark.parametrize("stem", [s for s in STEMS if explore_cells(s)])
 def test_every_state_of_every_control_shows_its_own_frame(browser, site, data, stem):
-    names = _explorers_in(stem)
+    calls = explore_calls(stem, data)
     page, offline = _open(browser, (site / export.page_name(stem, slides=False)).as_uri())
-    page.wait_for_function(f"document.querySelectorAll('.kx-explorer img').length >= {len(names)}", timeout=30_000)
+    page.wait_for_function(f"document.querySelectorAll('.kx-explorer img').length >= {len(calls)}", timeout=30_000)
     explorers = page.locator(".kx-explorer")
-    assert explorers.count() == len(names), f"{stem}: expected the explorers {names}"
+    assert explorers.count() == len(calls), f"{stem}: expected the explorers {[c.title for c in calls]}"
     states = 0
-    for i, name in enumerate(names):
-        spec = _spec(data, name)
+    for i, spec in enumerate(calls):
+        name = spec.title
         explorer = explorers.nth(i)
         controls = explorer.locator(CONTROLS)
         assert controls.count() == len(spec.controls)
         labels = [[label for label, _ in c.options] for c in spec.controls]
         state = explorer.evaluate(STATE)
         assert state == [options[c.initial] for options, c in zip(labels, spec.controls)], f"{name} starts at its initial options"
-        _check_frames(data, name, spec, explorer, state)
+        _check_frames(data, spec, explorer, state)
         current = [c.initial for c in spec.controls]
         for target in [*_snake([len(c.options) for c in spec.controls])]:
             # reach the target one step at a time (the first target may be several steps from the initial state)
@@ -179,7 +163,7 @@ def test_every_state_of_every_control_shows_its_own_frame(browser, site, data, s
                     wanted = [options[j] for options, j in zip(labels, current)]
                     state = _wait_for_state(explorer, wanted)
                     assert state == wanted, f"{name}: moving {control.name} did not select {wanted[k]!r}"
-                    _check_frames(data, name, spec, explorer, state)
+                    _check_frames(data, spec, explorer, state)
                     states += 1
     assert states >= 1
     assert offline.blocked == [] and offline.errors == []

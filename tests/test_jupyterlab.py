@@ -9,7 +9,18 @@ import pytest
 
 from ketamine_explainer import notebooks
 
-from .browser import ARGS, OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, copy_project, require_chromium, start_lab
+from .browser import (
+    ARGS,
+    LAYER_BOXES,
+    OUTPUT,
+    VISIBLE_FEEDBACK,
+    VISIBLE_FRAMES,
+    Offline,
+    copy_project,
+    misaligned_layers,
+    require_chromium,
+    start_lab,
+)
 
 pytestmark = pytest.mark.browser
 TOKEN = "ketamine-explainer-test"
@@ -130,7 +141,7 @@ def test_file_menu_html_export_gives_a_page_that_works_offline(lab, tmp_path):
         quiz = tab.locator(".kx-quiz").first
         quiz.locator("input[type=radio]").first.check()
         assert "Source:" in " ".join(quiz.evaluate(VISIBLE_FEEDBACK))
-        assert "timing_explorer" in tab.content(), "JupyterLab's export keeps the code"
+        assert "plot_timing" in tab.content(), "JupyterLab's export keeps the code"
         assert strict.blocked == [] and strict.errors == []
         browser.close()
 
@@ -159,10 +170,14 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
         explorer = page.locator(".jp-Notebook .kx-explorer").first
         explorer.scroll_into_view_if_needed()
         before = explorer.evaluate(VISIBLE_FRAMES)
+        boxes = page.locator(".jp-Notebook").first.evaluate(LAYER_BOXES)
+        assert len(boxes) == 1 and misaligned_layers(boxes) == [], f"the time mark lies exactly over its chart: {boxes}"
         explorer.locator(".widget-toggle-buttons button:not(.mod-active)").first.click()
         page.wait_for_timeout(300)
         after = explorer.evaluate(VISIBLE_FRAMES)
         assert len(after) == len(before) >= 1 and after != before, "the control works before any cell has run"
+        boxes = page.locator(".jp-Notebook").first.evaluate(LAYER_BOXES)
+        assert len(boxes) == 1 and misaligned_layers(boxes) == [], f"still aligned after a change: {boxes}"
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "jupyterlab-first-open.png"))
         assert offline.blocked == [] and offline.errors == []

@@ -139,13 +139,8 @@ def test_page_works_from_file_with_no_network_every_control_and_question(browser
     tab.close()
 
 
-LEARNER_EDIT = ("kx.sections.stard_explorer(data)",
-                'kx.views.explorer(lambda steps, weeks: kx.charts.plot_stard(data, steps, weeks),\n'
-                '                  [kx.views.Control("steps", "Treatment steps tried (number)",\n'
-                '                                    [(f"{n} steps", n) for n in (1, 2, 3, 4)], "slider", initial=3),\n'
-                '                   kx.views.Control("weeks", "Length of each step (weeks)",\n'
-                '                                    [(f"{w} weeks", w) for w in (8, 12, 14, 20)], "toggle", initial=1)],\n'
-                '                  "Sequential treatment steps in STAR*D")')
+LEARNER_EDIT = ("kx.explore(kx.charts.plot_stard, data, steps=[1, 2, 3, 4], weeks_per_step=[8, 12, 14])",
+                "kx.explore(kx.charts.plot_stard, data, steps=[1, 2, 3, 4], weeks_per_step=[8, 12, 14, 20])")
 
 
 @pytest.mark.browser
@@ -236,7 +231,7 @@ def test_jupyter_config_gives_nbconvert_the_page_template(tmp_path, monkeypatch)
     text = (tmp_path / "07_summary.html").read_text(encoding="utf-8")
     assert f'content="{page.GENERATOR}"' in text and "Automatic publicPath" not in text
     assert not re.search(r"<script[^>]+src=", text), "no script is loaded from elsewhere"
-    assert "timing_explorer" in text, "JupyterLab's and nbconvert's export keep the code, as they do by default"
+    assert "plot_timing" in text, "JupyterLab's and nbconvert's export keep the code, as they do by default"
 
 
 def test_sanitized_export_keeps_the_chart_images(tmp_path):

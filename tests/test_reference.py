@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ketamine_explainer import charts, notebooks
+from ketamine_explainer import notebooks
+from ketamine_explainer.units import format_days
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 #: Days per unit, kept here rather than imported, so a wrong conversion in the package cannot hide.
@@ -66,7 +67,7 @@ def test_the_measured_points_table_in_05_shows_the_reference_values(data):
         days = float(row["time_value"]) * DAYS[row["time_unit"]]
         value = "" if row["value_pct"] == "" else f"{float(row['value_pct']):g}%"
         source = data.source(row["source_id"])
-        expected[charts.format_days(days), row["measure"].replace("_", " "), value, f"{source.authors.split(',')[0]} {source.year}"] += 1
+        expected[format_days(days), row["measure"].replace("_", " "), value, f"{source.authors.split(',')[0]} {source.year}"] += 1
     assert shown == expected, f"table only: {sorted(shown - expected)}; reference only: {sorted(expected - shown)}"
     html = output["data"]["text/html"]
     for row in _reference("onset_measured.csv"):
@@ -81,7 +82,7 @@ def test_stard_figures_equal_the_reference(data):
 
 
 def test_the_stard_chart_in_02_shows_the_reference_figures():
-    (output,) = [o for o in _outputs_of("02_conventional_treatment", "stard_explorer(")
+    (output,) = [o for o in _outputs_of("02_conventional_treatment", "plot_stard, data")
                  if "application/vnd.jupyter.widget-view+json" in o["data"]]
     text = output["data"]["text/plain"]
     steps = [f"{float(r['value_pct']):g}%" for r in _reference("stard.csv") if r["measure"] == "step_remission"]

@@ -9,9 +9,10 @@ from . import workers
 
 workers.warm_up()  # inside a kernel: the chart workers start while the rest of the package imports
 
-from . import charts, content, models, sections, views
+from . import charts, content, models, units, views
 from .content import bibliography, comparison_table, help_lines, measured_points_table, sources
 from .data import DataError, Dataset, load
+from .frames import explore
 from .style import set_talk_mode
 from .views import quiz
 
@@ -22,14 +23,15 @@ __all__ = [
     "charts",
     "comparison_table",
     "content",
+    "explore",
     "help_lines",
     "load",
     "measured_points_table",
     "models",
     "quiz",
-    "sections",
     "set_talk_mode",
     "sources",
+    "units",
     "views",
 ]
 __version__ = "0.1.0"

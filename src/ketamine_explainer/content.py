@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .charts import format_days
 from .data import Dataset, link_problem
+from .units import format_days
 
 
 @dataclass(frozen=True)

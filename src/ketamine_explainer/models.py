@@ -68,6 +68,27 @@ def first_effect(data: Dataset, treatment: str) -> OnsetPoint | None:
     return min(rows, key=lambda p: p.days, default=None)
 
 
+#: A reading is shown for a moment only within this factor in time of a measured point (of the curve's own measure).
+NEAR_FACTOR = 1.2
+
+
+def onset_reading(data: Dataset, curve: OnsetCurve, days: float) -> OnsetPoint | None:
+    """The measured point a reading of ``curve`` at ``days`` may report, or None ("no measurement").
+
+    Only a measured (not illustrative) point of the curve's own measure at, or within :data:`NEAR_FACTOR` in time of,
+    ``days`` counts; a point the curve passes through is preferred, then the nearest in time.
+    """
+    points = measured_points(data, curve.treatment, (curve.measure,))
+    near = [p for p in points if max(p.days, days) / min(p.days, days) <= NEAR_FACTOR]
+    return min(near, key=lambda p: (not p.curve, abs(np.log(p.days / days))), default=None)
+
+
+def nearest_measured(data: Dataset, curve: OnsetCurve, days: float) -> OnsetPoint | None:
+    """The measured point on ``curve`` nearest in time to ``days`` (however far)."""
+    points = [p for p in measured_points(data, curve.treatment, (curve.measure,)) if p.curve]
+    return min(points, key=lambda p: abs(np.log(p.days / days)), default=None)
+
+
 # Pharmacokinetics -------------------------------------------------------------
 @dataclass(frozen=True)
 class TwoCompartment:
@@ -108,6 +129,14 @@ def two_compartment_from_half_lives(clearance_l_h, vss_l, half_life_alpha_min, h
     if min(k10, k12, k21) <= 0:
         raise ValueError("these parameters have no two-compartment solution")
     return TwoCompartment(v1, k10, k12, k21)
+
+
+def pk_model(data: Dataset) -> tuple[TwoCompartment, float, float]:
+    """The illustrative two-compartment model, the modelled dose (mg) and the infusion length (min) from data."""
+    model = two_compartment_from_half_lives(data.pk("clearance").value, data.pk("volume_steady_state").value,
+                                            data.pk("half_life_alpha").value, data.pk("half_life_beta").value)
+    dose = data.pk("dose_per_kg").value * data.pk("body_weight").value
+    return model, dose, data.pk("infusion_minutes").value
 
 
 def plasma_concentration(model: TwoCompartment, minutes, dose_mg: float, infusion_minutes: float) -> np.ndarray:

@@ -11,17 +11,11 @@ in the slides.
 from __future__ import annotations
 
 import html
-import itertools
-import os
-import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
-
-from . import workers
-from .charts import Chart
 
 KINDS = {
     "dropdown": widgets.Dropdown,
@@ -105,55 +99,6 @@ class Described:
         display(self.note(), raw=True)
 
 
-def _render_one(job: tuple, index: tuple[int, ...]) -> tuple[str, str]:
-    render, controls = job
-    try:
-        chart = render(**{c.name: c.options[i][1] for c, i in zip(controls, index)})
-    except StopIteration as exc:  # would silently end a worker's batch early
-        raise RuntimeError(f"drawing frame {index} found no matching row ({exc!r})") from exc
-    result = chart.html(), chart.alt
-    chart.figure.clear()
-    return result
-
-
-def _render_task(task: tuple[bytes, bool, tuple[int, ...]]) -> tuple[str, str]:
-    """In a worker: the job arrives pickled, with the talk mode of the notebook that sent it."""
-    global _LAST
-    payload, talk, index = task
-    os.environ["KETAMINE_TALK"] = "1" if talk else "0"
-    if _LAST is None or _LAST[0] != payload:
-        _LAST = (payload, pickle.loads(payload))
-    return _render_one(_LAST[1], index)
-
-
-_LAST: tuple[bytes, tuple] | None = None  # in a worker: the job last unpickled
-
-
-def render_frames(render: Callable[..., Chart], controls: Sequence[Control], combos: list[tuple[int, ...]]) -> list[tuple[str, str]]:
-    """Render every frame as (html, alt), in order.
-
-    With more than one core (``KETAMINE_WORKERS`` overrides the count) frames are drawn by the workers of
-    :mod:`ketamine_explainer.workers`, started by a fork server (never forked from this process, whose threads would
-    make a fork unsafe). They receive the
-    pickled render function and frame indices and return bytes, so the result is identical to drawing them one by
-    one. A render function that cannot be pickled (a lambda) is drawn here, one frame at a time.
-    """
-    from .style import talk_mode
-
-    job = (render, tuple(controls))
-    if len(combos) > 1 and workers.usable():
-        try:
-            payload = pickle.dumps(job)
-        except (pickle.PicklingError, AttributeError, TypeError):
-            payload = None
-        if payload is not None:
-            talk = talk_mode()
-            tasks = [(payload, talk, index) for index in combos]
-            chunk = max(1, len(combos) // (4 * workers.worker_count()))
-            return workers.pool().map(_render_task, tasks, chunksize=chunk)
-    return [_render_one(job, index) for index in combos]
-
-
 @dataclass
 class Layer:
     """One image layer of an explorer: a frame per combination of its controls, in nested stacks."""
@@ -165,11 +110,10 @@ class Layer:
     root: widgets.Widget | None = None
 
     @classmethod
-    def render(cls, render: Callable[..., Chart], controls: tuple[Control, ...]) -> Layer:
-        combos = list(itertools.product(*(range(len(c.options)) for c in controls)))
-        rendered = render_frames(render, controls, combos)
-        layer = cls(controls, {i: html for i, (html, _) in zip(combos, rendered)},
-                    {i: alt for i, (_, alt) in zip(combos, rendered)}, [[] for _ in controls])
+    def build(cls, controls: Sequence[Control], drawn: dict[tuple[int, ...], tuple[str, str]]) -> Layer:
+        """Stacks over ``controls`` (outermost first) of the frames ``drawn`` as (html, alt) by combination."""
+        layer = cls(tuple(controls), {i: h for i, (h, _) in drawn.items()}, {i: a for i, (_, a) in drawn.items()},
+                    [[] for _ in controls])
         layer.root = layer._stack(0, ()) if controls else widgets.HTML(layer.frames[()])  # a fixed base: one frame
         return layer
 
@@ -192,24 +136,25 @@ class Layer:
 
 
 class Explorer(Described, widgets.VBox):
-    """Controls above stacks of pre-rendered chart frames, linked in the browser.
+    """Controls above stacks of pre-drawn chart frames, linked in the browser (made by :func:`ketamine_explainer.explore`).
 
-    With ``overlay``, controls named in ``overlay_only`` change only a transparent overlay layer (a time marker,
-    say) drawn over the base chart, so the base is rendered once per combination of the other controls.
+    ``base`` holds the chart's frames by combination of the controls other than ``marker``; with a marker control,
+    ``marks`` holds the transparent layer of each mark by combination of all controls (the marker's index last), and
+    the two layers are stacked in one grid cell, so they lie over each other in every frontend.
     """
 
-    def __init__(self, render: Callable[..., Chart], controls: Sequence[Control], title: str,
-                 overlay: Callable[..., Chart] | None = None, overlay_only: Sequence[str] = ()):
+    def __init__(self, title: str, controls: Sequence[Control], base: dict, marks: dict | None = None,
+                 marker: Control | None = None):
         names = [c.name for c in controls]
         if len(set(names)) != len(names):
             raise ValueError("control names must be unique")
-        if set(overlay_only) - set(names) or (overlay_only and overlay is None):
-            raise ValueError("overlay_only must name controls, and needs an overlay render function")
+        if (marker is None) != (not marks) or (marker is not None and marker not in controls):
+            raise ValueError("a mark layer needs its marker control among the controls, and frames for it")
         self.title, self.controls = title, tuple(controls)
-        base_controls = tuple(c for c in self.controls if c.name not in overlay_only)
-        self.layers = [Layer.render(render, base_controls)]
-        if overlay is not None:
-            self.layers.append(Layer.render(overlay, self.controls))
+        base_controls = tuple(c for c in self.controls if c is not marker)
+        self.layers = [Layer.build(base_controls, base)]
+        if marker is not None:
+            self.layers.append(Layer.build((*base_controls, marker), marks))
         self.control_widgets = [c.widget() for c in self.controls]
         self.links = [
             widgets.jslink((widget, "index"), (stack, "selected_index"))
@@ -238,13 +183,8 @@ class Explorer(Described, widgets.VBox):
     def describe(self) -> str:
         """Plain text shown where widgets cannot be (and compared by nbval): the controls and the first frame."""
         controls = "; ".join(f"{c.description} ({', '.join(label for label, _ in c.options)})" for c in self.controls)
-        return f"{self.title}. Controls: {controls}. {self.frame_count} pre-rendered frames. Shown first: {self.initial_alt}"
-
-
-def explorer(render: Callable[..., Chart], controls: Sequence[Control], title: str,
-             overlay: Callable[..., Chart] | None = None, overlay_only: Sequence[str] = ()) -> Explorer:
-    """Render every combination of ``controls`` with ``render`` (and ``overlay``) and link the controls to the frames."""
-    return Explorer(render, controls, title, overlay, overlay_only)
+        title = self.title if self.title.endswith((".", "?", "!")) else f"{self.title}."
+        return f"{title} Controls: {controls}. {self.frame_count} pre-rendered frames. Shown first: {self.initial_alt}"
 
 
 class Quiz(Described, widgets.VBox):

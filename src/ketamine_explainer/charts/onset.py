@@ -1,0 +1,264 @@
+"""How fast treatments work: the central onset chart and its time mark, one infusion against a course, and the
+reported times side by side."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from matplotlib.lines import Line2D
+
+from .. import models
+from ..data import Dataset
+from ..style import GREY, TREATMENT_STYLE, house_style
+from ..units import HOUR, WEEK, format_days, short_days
+from .kit import WIDE_TALK_SCALE, Chart, Vary, chart, footnote, is_talk, new_figure, resolve_talk, time_axis
+
+POPULATION_NOTE = "Trials in different populations (see each study's population): compare shapes, not heights."
+ONSET_END = 16 * WEEK
+
+#: Short legend names, so each name keeps room for its reading (the alt text and tables use the full labels).
+SHORT_LABELS = {"iv_single": "IV ketamine, one infusion", "iv_course": "IV ketamine, course", "esketamine": "Esketamine spray",
+                "ssri": "SSRI or SNRI", "cbt": "CBT", "ect": "ECT"}
+SCALES = {"log": "Logarithmic (hours to months)", "linear": "Linear (weeks)"}
+
+
+def treatments_label(treatments: tuple[str, ...] | None) -> str:
+    """How a set of treatments reads on a control: 'All treatments', or their short names."""
+    if treatments is None:
+        return "All treatments"
+    names = [SHORT_LABELS.get(t, t) for t in treatments]
+    return ", ".join(names[:-1]) + f" against {names[-1]}" if len(names) > 1 else names[0]
+
+
+def source_name(data: Dataset, source_id: str) -> str:
+    """'Han 2016': first author's surname and year."""
+    s = data.source(source_id)
+    return f"{s.authors.split(',')[0].split(' ')[0]} {s.year}"
+
+
+def _reading_text(point, days: float) -> str:
+    """The words after a treatment's name: its measured value there, or that there is no measurement."""
+    if point is None:
+        return ": no measurement"
+    return f": {point.value_pct:g}%" + ("" if np.isclose(point.days, days) else f" ({short_days(point.days)})")
+
+
+def mark_onset(chart: Chart, at_days: Annotated[float, Vary("Where does each stand at", "time since first dose", "slider",
+                                                              format_days, start=1.0)]) -> str:
+    """The time mark: a vertical line, each treatment's measured value near that time after its legend name (or "no
+    measurement"), a ring round that measured point; returns the sentence for the alt text."""
+    if at_days <= 0:
+        raise ValueError("at_days must be a positive time in days")
+    data, figure, ax, curves = chart.parts["data"], chart.figure, chart.parts["ax"], chart.parts["curves"]
+    ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
+    left = ax.transAxes.inverted().transform(ax.transData.transform((at_days, 0)))[0] < 0.5
+    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4 if left else -4, -2),
+                textcoords="offset points", va="top", ha="left" if left else "right", color=GREY, fontweight="bold")
+    sentences = []
+    for (treatment, curve), (x, y, size) in zip(curves.items(), chart.parts["reading_at"]):
+        style, point = TREATMENT_STYLE[treatment], models.onset_reading(data, curve, at_days)
+        if point is not None:  # ring the measured point itself, never a spot on the illustrative line
+            ax.plot(point.days, point.value_pct, marker=style.marker, markersize=16, color=style.color,
+                    markerfacecolor="none", markeredgewidth=2.5, zorder=5)
+        figure.text(x, y, _reading_text(point, at_days), va="center", fontsize=size, fontweight="bold")
+        sentences.append(_reading_sentence(data, curve, point, at_days))
+    return f"Marked at {format_days(at_days)}: " + "; ".join(sentences) + "."
+
+
+def _reading_sentence(data: Dataset, curve: models.OnsetCurve, point, at_days: float) -> str:
+    label = data.treatment(curve.treatment).label
+    if point is not None:
+        return f"{label} {point.value_pct:g}% measured at {format_days(point.days)} ({source_name(data, point.source_id)})"
+    nearest = models.nearest_measured(data, curve, at_days)
+    return f"{label} no measurement" + (f" (nearest measured: {nearest.value_pct:g}% at {format_days(nearest.days)})"
+                                        if nearest else "")
+
+
+@chart("How fast do depression treatments work?", marker=mark_onset)
+def plot_onset_timelines(
+    data: Dataset,
+    treatments: Annotated[tuple[str, ...] | None, Vary("Compare", "", "dropdown", treatments_label)] = None,
+    scale: Annotated[str, Vary("Time axis", "", "toggle", SCALES)] = "log",
+    talk: bool | None = None,
+) -> Chart:
+    """Response over time for each treatment: measured points as markers, illustrative curves as lines.
+
+    ``at_days`` marks a moment (:func:`mark_onset`): a vertical line, and each treatment's measured value near that
+    time after its name in the legend.
+    """
+    known = [t.id for t in data.treatments]
+    treatments = tuple(known) if treatments is None else tuple(treatments)
+    for treatment in treatments:
+        if treatment not in known:
+            raise ValueError(f"unknown treatment '{treatment}'; choose from {', '.join(known)}")
+    talk = resolve_talk(talk)
+    curves = {t: models.onset_curve(data, t) for t in treatments}  # computed once for the chart, its mark and its alt
+    with house_style(talk):
+        figure = new_figure(10.0, 6.8)
+        ax = figure.add_axes((0.08, 0.42, 0.87, 0.51))
+        _draw_curves(ax, data, curves, scale)
+        time_axis(ax, scale, ONSET_END)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("Patients responding (%)")
+        ax.set_title("How fast do depression treatments work?")
+        names = _legends(figure, data, curves)
+        footnote(figure, POPULATION_NOTE)
+        figure.draw_without_rendering()
+    width, height = figure.bbox.width, figure.bbox.height
+    reading_at = [((box.x1 + 2) / width, (box.y0 + box.y1) / 2 / height, text.get_fontsize())
+                  for text in names.get_texts() for box in [text.get_window_extent()]]
+    return Chart(figure, _onset_alt(data, curves, scale), {"data": data, "ax": ax, "curves": curves, "reading_at": reading_at},
+                 talk)
+
+
+def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale: str) -> None:
+    days = np.geomspace(HOUR / 2, ONSET_END, 240) if scale == "log" else np.linspace(0, ONSET_END, 240)
+    for treatment, curve in curves.items():
+        style = TREATMENT_STYLE[treatment]
+        ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, zorder=2)
+        for point in models.measured_points(data, treatment):
+            filled = point.measure == "response"
+            ax.plot(point.days, point.value_pct, linestyle="none", marker=style.marker, color=style.color,
+                    markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3)
+        first = models.first_effect(data, treatment)
+        if first is not None:
+            ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
+
+
+def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]):
+    """The treatment names (each followed by room for its reading) and the key to markers and lines."""
+    handles = []
+    for treatment, curve in curves.items():  # ECT's curve is remission, and says so
+        style = TREATMENT_STYLE[treatment]
+        label = SHORT_LABELS.get(treatment, data.treatment(treatment).label) + (
+            " (remission)" if curve.measure == "remission" else "")
+        handles.append(Line2D([], [], color=style.color, linestyle=style.linestyle, marker=style.marker, label=label))
+    key = [
+        Line2D([], [], color=GREY, marker="o", linestyle="none", label="measured (trial data)"),
+        Line2D([], [], color=GREY, marker="o", markerfacecolor="white", linestyle="none", label="measured remission"),
+        Line2D([], [], color=GREY, label="illustrative curve between points"),
+        Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none", label="first noticeable effect"),
+    ]
+    names = figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
+                          columnspacing=11)  # room for the readings written after the names
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
+                  fontsize="x-small" if is_talk() else "small")  # the key fits one row
+    return names
+
+
+def _onset_alt(data: Dataset, curves: dict[str, models.OnsetCurve], scale: str) -> str:
+    parts = [
+        "Line chart: percent of patients responding (0 to 100) against time since the first dose, "
+        f"on a {'logarithmic axis from 1 hour' if scale == 'log' else 'linear axis from 0'} to {format_days(ONSET_END)}. "
+        "Markers are measured trial results; lines between them are illustrative curves, not measurements."
+    ]
+    for treatment, curve in curves.items():
+        measured = [p for p in curve.anchors if p.measured]
+        text = (f"{data.treatment(treatment).label}: {curve.measure} measured "
+                + ", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in measured))
+        anchors = [p for p in curve.anchors if not p.measured]
+        if anchors:
+            text += ("; the line is drawn on to " + ", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in anchors)
+                     + ", an illustrative anchor with no measurement there")
+        first = models.first_effect(data, treatment)
+        if first is not None:
+            text += f"; first effect reported at {format_days(first.days)} ({first.population})"
+        parts.append(text + ".")
+    parts.append(POPULATION_NOTE)
+    return " ".join(parts)
+
+
+@chart("One infusion against a course")
+def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
+    """One infusion against a course of six over four weeks, with the measured points of each."""
+    end, talk = 4 * WEEK, resolve_talk(talk)
+    single, course = models.onset_curve(data, "iv_single"), models.onset_curve(data, "iv_course")
+    with house_style(talk):
+        figure = new_figure(10.0, 5.2, talk_scale=1.2)  # room for the title in talk mode
+        ax = figure.add_axes((0.08, 0.2, 0.9, 0.68))
+        days = np.linspace(0, end, 400)
+        for curve in (single, course):
+            style, label = TREATMENT_STYLE[curve.treatment], data.treatment(curve.treatment).label
+            ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, label=f"{label} (illustrative curve)")
+            points = [p for p in models.measured_points(data, curve.treatment, ("response",)) if p.curve]
+            ax.plot([p.days for p in points], [p.value_pct for p in points], linestyle="none", marker=style.marker,
+                    color=style.color, label=f"{label}: measured response")
+        ax.axvspan(12, 14, color="#EEEEEE", zorder=0)
+        ax.annotate("single infusion no longer\nbetter than control (12-14 days)", (13, 92), ha="center", va="top",
+                    color=GREY, fontsize="small")
+        time_axis(ax, "linear", end)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("Patients responding (%)")
+        ax.set_title("One infusion fades within about a week; a course holds while it lasts")
+        ax.legend(loc="lower right")
+    alt = (
+        "Line chart over 4 weeks of the percent of patients responding. "
+        f"One IV ketamine infusion: {single.anchors[0].value_pct:g}% measured at 1 day, {single.anchors[2].value_pct:g}% at 7 days; "
+        f"the line is then drawn down to {single.anchors[-1].value_pct:g}% at 14 days, an illustrative anchor (the 24-hour "
+        "response rate on midazolam, an active placebo), not a 14-day measurement: the few studies at 12-14 days found no "
+        "significant difference from control. "
+        f"A course of twice-weekly infusions: {course.anchors[-1].value_pct:g}% responding at the end of 3 weeks. "
+        "Lines between measured points are illustrative."
+    )
+    return Chart(figure, alt, talk=talk)
+
+
+TIMING_VIEWS = {
+    "first": "When was a first effect reported?",
+    "measured": "When were response and remission measured?",
+}
+TIMING_OPTIONS = {"first": "First effect reported", "measured": "Response or remission measured"}
+
+
+def timing_points(data: Dataset, treatment: str, show: str) -> list:
+    """The onset rows behind one row of the timing chart: first effects (and first responses), or measured results."""
+    if show == "first":
+        return sorted((p for p in data.onset if p.treatment == treatment and not p.comparator
+                       and p.measure in ("first_effect", "first_response")), key=lambda p: p.days)
+    return models.measured_points(data, treatment)
+
+
+@chart("Treatments side by side: reported times, with their sources")
+def plot_timing(data: Dataset, show: Annotated[str, Vary("Show the times when", "", "toggle", TIMING_OPTIONS)] = "first",
+                talk: bool | None = None) -> Chart:
+    """For each treatment, the range of times at which a first effect was reported, or at which results were measured.
+
+    Every mark is a reported time from one source; nothing is read off the illustrative curves.
+    """
+    if show not in TIMING_VIEWS:
+        raise ValueError(f"show must be one of {', '.join(TIMING_VIEWS)}")
+    treatments, talk = list(data.treatments), resolve_talk(talk)
+    with house_style(talk):
+        figure = new_figure(10.0, 6.2, talk_scale=WIDE_TALK_SCALE)
+        ax = figure.add_axes((0.24, 0.17, 0.72, 0.73))
+        results = [_timing_row(ax, data, row, t, show) for row, t in enumerate(treatments)]
+        ax.set_yticks(range(len(treatments)), [SHORT_LABELS.get(t.id, t.label) for t in treatments])
+        ax.set_ylim(len(treatments) - 0.5, -0.75)
+        time_axis(ax, "log", 16 * WEEK)
+        ax.set_xticks([HOUR, 4 * HOUR, 1, WEEK, 4 * WEEK, 16 * WEEK], ["1 h", "4 h", "1 d", "1 wk", "4 wk", "16 wk"])
+        ax.set_xlabel("Time since the first dose or session (log scale)")
+        ax.grid(axis="y", visible=False)
+        ax.set_title(TIMING_VIEWS[show])
+        footnote(figure, "Each mark is a reported time. " + POPULATION_NOTE)
+    alt = (f"Range chart on a log time axis: {TIMING_VIEWS[show].lower()} For each treatment, the reported times and their "
+           "sources: " + "; ".join(results) + f". {POPULATION_NOTE}")
+    return Chart(figure, alt, talk=talk)
+
+
+def _timing_row(ax, data: Dataset, row: int, treatment, show: str) -> str:
+    """One treatment's reported times as a range with marks and sources; returns its words for the alt text."""
+    style, points = TREATMENT_STYLE[treatment.id], timing_points(data, treatment.id, show)
+    if not points:
+        ax.annotate("no time reported in the data", (HOUR, row), xytext=(4, 0), textcoords="offset points",
+                    va="center", color=GREY, fontsize="small")
+        return f"{treatment.label}: none in the data"
+    low, high = points[0].days, points[-1].days
+    ax.plot([low, high], [row, row], color=style.color, linewidth=8, alpha=0.35, solid_capstyle="round")
+    ax.plot([p.days for p in points], [row] * len(points), linestyle="none", marker=style.marker, color=style.color,
+            markersize=10)
+    sources = "; ".join(sorted({source_name(data, p.source_id) for p in points}))
+    span = format_days(low) if np.isclose(low, high) else f"{format_days(low)} to {format_days(high)}"
+    ax.annotate(f"{span} ({sources})", (HOUR, row - 0.3), xytext=(4, 0), textcoords="offset points", va="center",
+                fontsize="small")
+    return f"{treatment.label}: {span} ({sources})"

@@ -1,0 +1,163 @@
+"""``kx.explore(chart, data, name=[values, ...])``: a chart with controls, stated in the notebook cell; every frame drawn.
+
+In the style of ``ipywidgets.interactive``: each keyword given a list (or a dict of label: value, or a range) becomes
+a control with those options; any other keyword is passed to the chart unchanged. The chart declares next to each
+parameter how it reads as a control (see :class:`~ketamine_explainer.charts.Vary`). Every combination is drawn up
+front (see :mod:`ketamine_explainer.views` for why); a chart with a marker (a time mark) is drawn once per
+combination of its other controls, and each mark as a transparent layer of that same figure.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+import os
+import pickle
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import workers
+from .views import Control, Explorer
+
+#: At most this many frames per explorer: each is a picture stored in the notebook and in every page made from it.
+MAX_FRAMES = 64
+FRAME_KB = 60  # a typical frame's size in a page (PNG in base64), for the page-weight message
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to draw: a ``@chart`` function, its data, its fixed keywords and its controls (the marker's last)."""
+
+    chart: Callable
+    data: Any
+    fixed: dict[str, Any]
+    controls: tuple[Control, ...]
+
+    @property
+    def marker(self) -> Control | None:
+        name = self.chart.spec.marker_name
+        return next((c for c in self.controls if c.name == name), None)
+
+    @property
+    def base_controls(self) -> tuple[Control, ...]:
+        return tuple(c for c in self.controls if c is not self.marker)
+
+    def base_combos(self) -> list[tuple[int, ...]]:
+        return list(itertools.product(*(range(len(c.options)) for c in self.base_controls)))
+
+    def frame_count(self) -> int:
+        bases = math.prod(len(c.options) for c in self.base_controls)
+        return bases * (1 + (len(self.marker.options) if self.marker else 0))
+
+    def draw(self, base: tuple[int, ...]) -> list[tuple[str, str]]:
+        """The frames of one combination of the base controls, as (html, alt): the chart, then each mark's layer."""
+        values = {c.name: c.options[i][1] for c, i in zip(self.base_controls, base)}
+        spec, marker = self.chart.spec, self.marker
+        try:
+            if marker is None:
+                chart = self.chart(self.data, **self.fixed, **values)
+                frames = [chart.frame()]
+            else:
+                chart = spec.draw(self.data, **self.fixed, **values)
+                frames = [chart.frame(), *(chart.layer(spec.marker, value) for _, value in marker.options)]
+        except StopIteration as exc:  # would silently end a worker's batch early
+            raise RuntimeError(f"drawing {values} found no matching row ({exc!r})") from exc
+        chart.figure.clear()
+        return [(f.html(), f.alt) for f in frames]
+
+
+def explore(chart: Callable, data, *, title: str | None = None, **options) -> Explorer:
+    """Controls over ``chart``: each keyword with a list, range or dict of values varies; the others are fixed.
+
+    >>> kx.explore(kx.charts.plot_stard, data, steps=[1, 2, 3, 4], weeks_per_step=[8, 12, 14])  # doctest: +SKIP
+    """
+    spec = getattr(chart, "spec", None)
+    if spec is None:
+        raise TypeError(f"{getattr(chart, '__name__', chart)!r} is not a chart: use a function from kx.charts")
+    accepted = [*list(inspect.signature(spec.draw).parameters)[1:], *([spec.marker_name] if spec.marker_name else [])]
+    fixed, controls = {}, []
+    for name, value in options.items():
+        if name not in accepted:
+            raise TypeError(f"{chart.__name__} has no parameter {name!r}; it takes {', '.join(accepted)}")
+        if isinstance(value, (list, range, Mapping)):
+            controls.append(_control(chart, data, name, value))
+        else:
+            fixed[name] = value
+    if not controls:
+        raise ValueError(f"give {chart.__name__} at least one parameter to vary, as a list of values: "
+                         f"it can vary {', '.join(spec.controls)}")
+    controls.sort(key=lambda c: c.name == spec.marker_name)  # the marker's layer is indexed last
+    job = Job(chart, data, fixed, tuple(controls))
+    count = job.frame_count()
+    if count > MAX_FRAMES:
+        raise ValueError(
+            f"{chart.__name__}: these options make {count} frames, more than the {MAX_FRAMES} one chart may draw. Every frame "
+            f"is a picture stored in the notebook and in each page exported from it (about {count * FRAME_KB / 1000:.1f} MB "
+            "here): vary fewer values at once.")
+    shown = sorted(controls, key=lambda c: list(options).index(c.name))  # on screen, in the order of the call
+    base, marks = _render(job)
+    return Explorer(title or spec.title, shown, base, marks, marker=job.marker)
+
+
+def _control(chart: Callable, data, name: str, values) -> Control:
+    """A control for parameter ``name`` from its declared wording and the values given (a dict gives the labels too)."""
+    spec = chart.spec
+    if name not in spec.controls:
+        raise ValueError(f"{chart.__name__} cannot vary {name!r}; it can vary {', '.join(spec.controls)}")
+    vary, default = spec.controls[name]
+    pairs = list(values.items()) if isinstance(values, Mapping) else [(vary.label_of(v, data), v) for v in values]
+    labels = [label for label, _ in pairs]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{chart.__name__}: two options of {name!r} read the same ({', '.join(labels)})")
+    values = [v for _, v in pairs]
+    if vary.start == "last":
+        initial = len(pairs) - 1
+    else:
+        start = vary.start if vary.start in values else default
+        initial = values.index(start) if start in values else 0
+    return Control(name, vary.description, pairs, vary.kind, initial=initial)
+
+
+def _render(job: Job) -> tuple[dict, dict]:
+    """Every frame: the charts by base combination, and (with a marker) the layers by full combination."""
+    combos = job.base_combos()
+    drawn = render_groups(job, combos)
+    base = {combo: frames[0] for combo, frames in zip(combos, drawn)}
+    layers = {(*combo, m): frame for combo, frames in zip(combos, drawn) for m, frame in enumerate(frames[1:])}
+    return base, layers
+
+
+def _draw_task(task: tuple[bytes, bool, tuple[int, ...]]) -> list[tuple[str, str]]:
+    """In a worker: the job arrives pickled, with the talk mode of the notebook that sent it."""
+    global _LAST
+    payload, talk, base = task
+    os.environ["KETAMINE_TALK"] = "1" if talk else "0"
+    if _LAST is None or _LAST[0] != payload:
+        _LAST = (payload, pickle.loads(payload))
+    return _LAST[1].draw(base)
+
+
+_LAST: tuple[bytes, Job] | None = None  # in a worker: the job last unpickled
+
+
+def render_groups(job: Job, combos: list[tuple[int, ...]]) -> list[list[tuple[str, str]]]:
+    """Draw each base combination's frames, in order.
+
+    With more than one core (``KETAMINE_WORKERS`` overrides the count) they are drawn by the workers of
+    :mod:`ketamine_explainer.workers`, started by a fork server (never forked from this process, whose threads would
+    make a fork unsafe); they receive the pickled job and return bytes, so the result is identical to drawing here.
+    A chart defined in the notebook itself (``__main__``) cannot be found by a worker and is drawn here.
+    """
+    from .style import talk_mode
+
+    if len(combos) > 1 and workers.usable() and job.chart.__module__ != "__main__":
+        try:
+            payload = pickle.dumps(job)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            payload = None
+        if payload is not None:
+            tasks = [(payload, talk_mode(), combo) for combo in combos]
+            return workers.pool().map(_draw_task, tasks, chunksize=max(1, len(combos) // (4 * workers.worker_count())))
+    return [job.draw(combo) for combo in combos]
