@@ -341,7 +341,7 @@ def test_rows_the_charts_look_up_must_exist(data_copy, case):
 
 
 def test_required_rows_cover_the_prevalence_views():
-    from ketamine_explainer.charts import PREVALENCE_VIEWS
+    from ketamine_explainer.charts.context import PREVALENCE_VIEWS
     from ketamine_explainer.data import REQUIRED_ROWS
 
     assert {(scope, grouping, ref) for scope, grouping, _, ref in PREVALENCE_VIEWS.values()} == set(REQUIRED_ROWS["prevalence"][1])
