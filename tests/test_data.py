@@ -266,7 +266,7 @@ def test_a_folder_in_place_of_a_file(data_copy):
 def test_an_unreadable_file(data_copy, monkeypatch):
     import builtins
 
-    from ketamine_explainer import data as data_module
+    from ketamine_explainer import csvread
 
     real_open = builtins.open
 
@@ -275,7 +275,7 @@ def test_an_unreadable_file(data_copy, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(data_module, "open", refusing_open, raising=False)
+    monkeypatch.setattr(csvread, "open", refusing_open, raising=False)  # the module that reads the data files
     with pytest.raises(DataError, match=r"mechanism\.csv: cannot be read \(Permission denied\)"):
         kx.load(data_copy.path)
 
