@@ -52,10 +52,11 @@ test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), ex
 lint: $(STAMP)  ## ruff on the package, tests, notebooks and benchmarks
 	$(BIN)/ruff check src tests notebooks benchmarks
 
-execute: $(STAMP)  ## re-run every notebook, storing outputs and widget state (after changing the package or data)
+execute: $(STAMP)  ## regenerate (as make nav), then re-run every notebook, storing outputs and widget state (after changing src/ or data/)
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer execute
 
-nav: $(STAMP)  ## regenerate the previous / contents / next links in every notebook
+# The generated text of the notebooks: navigation, title cells (disclaimer), 00's contents table, sources cells.
+nav: $(STAMP)  ## regenerate navigation, title cells, 00's contents and every sources cell (after editing titles or citations)
 	$(BIN)/python -m ketamine_explainer nav
 
 html: $(STAMP)  ## build the offline HTML site into build/site

@@ -34,7 +34,7 @@ def _explorers_in(stem: str) -> list[str]:
     return [name for c in cells if c["cell_type"] == "code" for name in re.findall(r"kx\.sections\.(\w+)\(data\)", "".join(c["source"]))]
 
 
-STEMS = [stem for stem, _ in notebooks.NOTEBOOKS]
+STEMS = list(notebooks.NOTEBOOKS)
 #: Time controls that move an overlay mark: control name, and minutes per unit of the chart's time axis.
 TIME_AXES = {("onset_explorer", "at_days"): 1440, ("plasma_explorer", "minutes"): 1, ("acute_effects_explorer", "minutes"): 1}
 

@@ -673,7 +673,7 @@ def _fail(path: Path, row, column: str, message: str) -> DataError:
 def _check_quiz(path: Path, options: tuple[QuizOption, ...]) -> None:
     from .notebooks import NOTEBOOKS
 
-    stems = [stem for stem, _ in NOTEBOOKS]
+    stems = list(NOTEBOOKS)
     questions: dict[str, list[QuizOption]] = {}
     for option in options:
         if option.notebook not in stems:
