@@ -12,7 +12,11 @@ RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(
 # Kernels run in notebooks/: a relative KETAMINE_EXPLAINER_DATA is made absolute here, against the folder make runs in.
 DATA_ENV := $(if $(KETAMINE_EXPLAINER_DATA),KETAMINE_EXPLAINER_DATA=$(abspath $(KETAMINE_EXPLAINER_DATA)),)
 
-.PHONY: lab test lint execute nav html slides handout page bench mutants screenshots clean lock
+.DEFAULT_GOAL := help
+.PHONY: help lab test lint execute nav html slides handout page bench mutants screenshots clean lock
+
+help:  ## list the targets with what they do
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # requirements.lock pins and hashes every package, pip and the build backend (setuptools) included; the package
 # itself is installed without build isolation, so its build uses the pinned setuptools too.
@@ -24,7 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 # Regenerate requirements.lock from requirements.txt (needs the package index; uv runs from a throwaway venv).
 UV_VERSION := 0.13.8
-lock:
+lock:  ## regenerate requirements.lock from requirements.txt (after changing a pin)
 	test -x build/uv/bin/uv || ($(PYTHON) -m venv build/uv && build/uv/bin/python -m pip install -q uv==$(UV_VERSION))
 	build/uv/bin/uv pip compile requirements.txt --universal --python-version 3.11 --generate-hashes --no-header -q -o build/requirements.lock.new
 	{ echo "# Every package installed into .venv/, pinned and hashed (pip install --require-hashes -r requirements.lock)."; \
@@ -45,13 +49,14 @@ test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), ex
 	$(BIN)/ruff check src tests notebooks benchmarks
 	$(RUN_ENV) $(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff on the package, tests, notebooks and benchmarks
 	$(BIN)/ruff check src tests notebooks benchmarks
 
-execute: $(STAMP)  ## re-run every notebook, storing outputs and widget state (after changing the package or data)
+execute: $(STAMP)  ## regenerate (as make nav), then re-run every notebook, storing outputs and widget state (after changing src/ or data/)
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer execute
 
-nav: $(STAMP)
+# The generated text of the notebooks: navigation, title cells (disclaimer), 00's contents table, sources cells.
+nav: $(STAMP)  ## regenerate navigation, title cells, 00's contents and every sources cell (after editing titles or citations)
 	$(BIN)/python -m ketamine_explainer nav
 
 html: $(STAMP)  ## build the offline HTML site into build/site
@@ -72,5 +77,5 @@ screenshots: $(STAMP)  ## a PNG of every page in every medium (site at 1280/390/
 mutants: $(STAMP)  ## apply realistic defects to scratch copies and report how many the tests catch (6 to 15 min)
 	$(BIN)/python tests/mutants.py
 
-clean:
+clean:  ## remove build/ and test-output/
 	rm -rf build test-output

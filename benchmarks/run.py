@@ -127,7 +127,7 @@ def bench_browser(site: Path, naive_ms: float) -> None:
         page.close()
 
         latencies, loads, load_floor = [], [], []
-        for name in [export.page_name(stem, False) for stem, _ in notebooks.NOTEBOOKS]:
+        for name in [export.page_name(stem, False) for stem in notebooks.NOTEBOOKS]:
             for _ in range(3):
                 page = browser.new_page()
                 Offline(page)

@@ -66,7 +66,7 @@ def _lab(browser, out: Path, shots: list) -> None:
         server, base = start_lab(home, root, {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}, token)
         try:
             page = browser.new_page(viewport={"width": LAB_SIZE[0], "height": LAB_SIZE[1]})
-            for stem, _ in notebooks.NOTEBOOKS:
+            for stem in notebooks.NOTEBOOKS:
                 page.goto(f"{base}/lab/tree/notebooks/{stem}.ipynb?reset&token={token}")
                 page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
                 explorer = page.locator(".jp-Notebook .kx-explorer").first

@@ -13,8 +13,8 @@ from ketamine_explainer import export, notebooks
 
 from .browser import OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, axe_violations, geometry_problems
 
-PAGES = [export.page_name(stem, slides=False) for stem, _ in notebooks.NOTEBOOKS]
-DECKS = [export.page_name(stem, slides=True) for stem, _ in notebooks.NOTEBOOKS]
+PAGES = [export.page_name(stem, slides=False) for stem in notebooks.NOTEBOOKS]
+DECKS = [export.page_name(stem, slides=True) for stem in notebooks.NOTEBOOKS]
 pytestmark = pytest.mark.browser
 
 
@@ -108,13 +108,13 @@ def test_page_loads_offline_and_every_control_changes_the_chart_by_keyboard(brow
 
 
 def test_pages_link_to_each_other_in_reading_order(site):
-    for stem, _ in notebooks.NOTEBOOKS[1:-1]:
+    for stem in notebooks.NOTEBOOKS[1:-1]:
         html = (site / export.page_name(stem, False)).read_text(encoding="utf-8")
         links = re.findall(r'href="(\d\d_[a-z_]+\.html|index\.html)"', html)
         assert "index.html" in links
-        i = [s for s, _ in notebooks.NOTEBOOKS].index(stem)
-        assert export.page_name(notebooks.NOTEBOOKS[i - 1][0], False) in links
-        assert export.page_name(notebooks.NOTEBOOKS[i + 1][0], False) in links
+        i = notebooks.NOTEBOOKS.index(stem)
+        assert export.page_name(notebooks.NOTEBOOKS[i - 1], False) in links
+        assert export.page_name(notebooks.NOTEBOOKS[i + 1], False) in links
     assert not list(site.glob("*.ipynb")) and ".ipynb)" not in (site / "index.html").read_text(encoding="utf-8")
 
 
@@ -317,7 +317,7 @@ def _ink(src):
 def test_slides_are_drawn_in_talk_mode_and_the_site_is_not(site, slides):
     """Every chart in every deck, frames included, is drawn with larger type than the same chart on the site, and
     the image itself shows it: the deck's copy of each static chart carries much more black ink (larger type)."""
-    for stem, _ in notebooks.NOTEBOOKS:
+    for stem in notebooks.NOTEBOOKS:
         page = (site / export.page_name(stem, False)).read_text(encoding="utf-8")
         deck = (slides / export.page_name(stem, True)).read_text(encoding="utf-8")
         page_sizes, deck_sizes = {float(s) for s in TITLE_PT.findall(page)}, {float(s) for s in TITLE_PT.findall(deck)}

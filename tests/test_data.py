@@ -123,7 +123,7 @@ def test_wrong_encoding(data_copy):
 def test_every_section_notebook_has_two_to_four_questions(data):
     from ketamine_explainer.notebooks import NOTEBOOKS
 
-    for stem, _ in NOTEBOOKS[1:]:
+    for stem in NOTEBOOKS[1:]:
         questions = {o.question_id for o in data.quiz if o.notebook == stem}
         assert 2 <= len(questions) <= 4, stem
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 REFERENCE = Path(__file__).resolve().parent / "reference"
 
 
-STEMS = [stem for stem, _ in notebooks.NOTEBOOKS]
+STEMS = list(notebooks.NOTEBOOKS)
 #: Time controls that move a mark: control name, and minutes per unit of the chart's time axis.
 TIME_AXES = {"at_days": 1440, "at_minutes": 1}
 

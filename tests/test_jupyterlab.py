@@ -51,7 +51,7 @@ def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         offline = Offline(page, allowed=(base, base.replace("http", "ws")))
-        for stem, _ in notebooks.NOTEBOOKS:
+        for stem in notebooks.NOTEBOOKS:
             page.goto(f"{base}/lab/tree/notebooks/{stem}.ipynb?reset&token={TOKEN}")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             page.wait_for_function("document.querySelector('.jp-StatusBar-TextItem, #jp-main-statusbar') && "

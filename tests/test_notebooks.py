@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from ketamine_explainer import notebooks
+from ketamine_explainer import generate, notebooks
 
 PATHS = notebooks.notebook_paths()
 IDS = [p.stem for p in PATHS]
@@ -24,7 +24,7 @@ def _code(path):
 
 
 def test_every_notebook_in_the_reading_order_exists():
-    assert [stem for stem, _ in notebooks.NOTEBOOKS] == IDS
+    assert list(notebooks.NOTEBOOKS) == IDS
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
@@ -46,6 +46,24 @@ def test_navigation_is_generated_and_current(path):
     cells = _cells(path)
     expected = notebooks.navigation(path.stem)
     assert "".join(cells[0]["source"]) == expected == "".join(cells[-1]["source"])
+
+
+@pytest.fixture(scope="module")
+def stale(data):
+    """What the generator would change in the stored notebooks ({stem: parts}), run in memory."""
+    return generate.generate(generate.read_all(), data)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_generated_text_is_current(path, stale):
+    """Navigation, title cell, 00's contents and the sources cell are exactly what the generator writes."""
+    assert path.stem not in stale, f"{path.name}: stale {', '.join(stale.get(path.stem, []))}: run make nav, then make execute"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_the_title_is_the_h1(path):
+    h1 = "".join(_cells(path)[1]["source"]).split("\n")[0]
+    assert h1 == f"# {notebooks.title(path.stem)}"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)

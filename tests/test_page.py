@@ -99,7 +99,7 @@ def test_page_command_writes_one_file_that_loads_nothing_from_elsewhere(pages, c
         for machine_path in ("/root/", "/home/", "/tmp/", "/work/", str(notebooks.ROOT)):
             assert machine_path not in page_text, f"{name} contains a path of the build machine ({machine_path})"
     whole = pages["all"].read_text(encoding="utf-8")
-    assert all(f'id="{stem}"' in whole and f'href="#{stem}"' in whole for stem, _ in notebooks.NOTEBOOKS[1:]), "sections link to each other"
+    assert all(f'id="{stem}"' in whole and f'href="#{stem}"' in whole for stem in notebooks.NOTEBOOKS[1:]), "sections link to each other"
     sizes = {name: path.stat().st_size for name, path in pages.items()}
     with capsys.disabled():
         print(f"\nself-contained pages: 05_rapid_onset {sizes['05'] / 1e6:.2f} MB, whole explainer {sizes['all'] / 1e6:.2f} MB")

@@ -117,7 +117,7 @@ def test_help_lines_equal_the_reference(data):
     assert shown == numbers, f"numbers not in the reference: {shown - numbers}"
 
 
-HELP_STEMS = [stem for stem, _ in notebooks.NOTEBOOKS if _outputs_of(stem, "help_lines(")]
+HELP_STEMS = [stem for stem in notebooks.NOTEBOOKS if _outputs_of(stem, "help_lines(")]
 
 
 def test_help_lines_appear_where_suicide_comes_up():

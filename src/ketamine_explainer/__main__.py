@@ -1,5 +1,8 @@
 """Command line: ``python -m ketamine_explainer {execute,nav,html,slides,page,handout}``.
 
+``nav`` (and ``execute``, before any kernel) rewrites what the notebooks share: navigation, title cells, the contents
+table and the sources cells (see :mod:`ketamine_explainer.generate`).
+
 Before any kernel starts, ``execute``, ``html`` and ``slides`` check the environment (``KETAMINE_WORKERS``,
 ``KETAMINE_EXPLAINER_DATA``), the output folder, every data file and every notebook; a problem is printed as one
 line and the command exits with status 2.
@@ -12,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import notebooks
+from . import generate, notebooks
 
 
 class UsageError(Exception):
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="re-run notebooks in place, storing outputs and widget state")
     run.add_argument("names", nargs="*", help="notebook names or prefixes (default: all)")
-    sub.add_parser("nav", help="regenerate the previous / contents / next links in every notebook")
+    sub.add_parser("nav", help="regenerate the navigation, title cells, contents table and sources cells of every notebook")
     for name in ("html", "slides"):
         build = sub.add_parser(name, help=f"build the offline {'HTML site' if name == 'html' else 'reveal.js slides'}")
         build.add_argument("--out", default=os.path.join("build", "site" if name == "html" else "slides"),
@@ -110,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             for path in notebooks.execute_all(paths):
                 print(f"executed {path.relative_to(notebooks.ROOT)}")
         elif args.command == "nav":
-            for path in notebooks.notebook_paths():
-                if notebooks.update_navigation(path):
-                    print(f"updated {path.relative_to(notebooks.ROOT)}")
+            check_environment()
+            check_inputs(notebooks.notebook_paths())
+            for path in generate.write_all():
+                print(f"updated {path.relative_to(notebooks.ROOT)}")
         elif args.command == "page":
             check_environment()
             return _page(args)
@@ -140,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
                 return 1
             print(f"built {out}")
-    except UsageError as exc:
+    except (UsageError, generate.GenerateError) as exc:
         print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -43,7 +43,7 @@ def check_quiz(path: Path, options: tuple[QuizOption, ...]) -> None:
     """Each question is in a notebook, keeps its text and notebook, and has one correct option among two or more."""
     from .notebooks import NOTEBOOKS
 
-    stems = [stem for stem, _ in NOTEBOOKS]
+    stems = list(NOTEBOOKS)
     questions: dict[str, list[QuizOption]] = {}
     for option in options:
         if option.notebook not in stems:

@@ -293,7 +293,7 @@ def a11y_script() -> str:
 
 
 def page_name(stem: str, slides: bool) -> str:
-    return f"{stem}.html" if slides or stem != notebooks.NOTEBOOKS[0][0] else "index.html"
+    return f"{stem}.html" if slides or stem != notebooks.NOTEBOOKS[0] else "index.html"
 
 
 def slide_text(cell) -> str | None:
@@ -372,10 +372,11 @@ def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, pa
         if slides:  # the decks' own rules come after the site's
             css += "\n" + (SITE_DIR / "slides.css").read_text(encoding="utf-8")
         script = a11y_script()
-        titles = dict(notebooks.NOTEBOOKS)
+        titles = {}
         with _environment(KETAMINE_TALK="1" if slides else "0"):
             for path in paths:
                 nb = notebooks.execute(path) if execute else nbformat.read(path, as_version=4)
+                titles[path.stem] = notebooks.heading(nb) or path.stem
                 _prepare(nb, slides)
                 resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "kx_js": script,
                              "language_code": "en"}

@@ -1,10 +1,12 @@
-"""The notebooks in reading order, their generated navigation, and executing them with stored outputs."""
+"""The notebooks in reading order, their titles (each notebook's H1), navigation, and executing them with stored outputs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -12,51 +14,80 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 
-#: Reading order: file stem and short title (used in navigation and the site).
+#: Reading order (file stems). A notebook's title is its H1 and nowhere else: see :func:`title`.
 NOTEBOOKS = (
-    ("00_start_here", "Start here"),
-    ("01_depression", "Depression: common, but not equal"),
-    ("02_conventional_treatment", "Conventional treatment and its limits"),
-    ("03_new_era", "From anaesthetic to antidepressant"),
-    ("04_how_it_works", "How ketamine might work"),
-    ("05_rapid_onset", "How fast do treatments work?"),
-    ("06_safety", "Safety: short-term effects and long-term risks"),
-    ("07_summary", "Summary: treatments side by side"),
+    "00_start_here",
+    "01_depression",
+    "02_conventional_treatment",
+    "03_new_era",
+    "04_how_it_works",
+    "05_rapid_onset",
+    "06_safety",
+    "07_summary",
 )
+#: The first notebook's name in the previous / next links (its H1 is the explainer's own title, too long for a link).
+START_LABEL = "Start here"
 NAV_TAG = "nav"
 
 
 def notebook_paths(directory: Path = NOTEBOOK_DIR) -> list[Path]:
     """The notebooks that exist, in reading order."""
-    return [directory / f"{stem}.ipynb" for stem, _ in NOTEBOOKS if (directory / f"{stem}.ipynb").exists()]
+    return [directory / f"{stem}.ipynb" for stem in NOTEBOOKS if (directory / f"{stem}.ipynb").exists()]
 
 
-def navigation(stem: str, suffix: str = ".ipynb") -> str:
-    """Markdown links to the previous notebook, the contents and the next notebook."""
-    stems = [s for s, _ in NOTEBOOKS]
-    titles = dict(NOTEBOOKS)
-    i = stems.index(stem)
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else source
+
+
+def title_cell_index(nb) -> int | None:
+    """Index of the title cell: the first markdown cell that is not navigation (the cell after the top links)."""
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown" and NAV_TAG not in cell["metadata"].get("tags", []):
+            return i
+    return None
+
+
+def heading(nb) -> str | None:
+    """The notebook's H1 (``# Title``, the first line of its title cell), or None; ``nb`` may be parsed JSON or a node."""
+    i = title_cell_index(nb)
+    first = _text(nb["cells"][i]["source"]).split("\n", 1)[0] if i is not None else ""
+    return first[2:].strip() if first.startswith("# ") else None
+
+
+@lru_cache(maxsize=32)
+def _heading_of_file(path: Path, stamp: tuple[int, int]) -> str | None:
+    return heading(json.loads(path.read_text(encoding="utf-8")))
+
+
+def title(stem: str, directory: Path = NOTEBOOK_DIR) -> str:
+    """The title of notebook ``stem``: its H1. The site, the slides, the handout and the navigation all use this."""
+    path = Path(directory) / f"{stem}.ipynb"
+    status = path.stat()
+    found = _heading_of_file(path, (status.st_mtime_ns, status.st_size))
+    if not found:
+        raise ValueError(f"{path}: the first cell after the navigation must start with the title ('# ...')")
+    return found
+
+
+def nav_label(stem: str, titles: dict[str, str] | None = None) -> str:
+    """How the previous / next links name a notebook: its title, or :data:`START_LABEL` for the first one."""
+    if stem == NOTEBOOKS[0]:
+        return START_LABEL
+    return titles.get(stem, stem) if titles is not None else title(stem)
+
+
+def navigation(stem: str, titles: dict[str, str] | None = None, suffix: str = ".ipynb") -> str:
+    """Markdown links to the previous notebook, the contents and the next notebook (titles default to the H1s on disk)."""
+    i = NOTEBOOKS.index(stem)
     parts = []
     if i > 0:
-        parts.append(f"[← {titles[stems[i - 1]]}]({stems[i - 1]}{suffix})")
-    if i > 0:
-        parts.append(f"[Contents]({stems[0]}{suffix})")
-    if i + 1 < len(stems):
-        parts.append(f"[{titles[stems[i + 1]]} →]({stems[i + 1]}{suffix})")
+        before = NOTEBOOKS[i - 1]
+        parts.append(f"[← {nav_label(before, titles)}]({before}{suffix})")
+        parts.append(f"[Contents]({NOTEBOOKS[0]}{suffix})")
+    if i + 1 < len(NOTEBOOKS):
+        after = NOTEBOOKS[i + 1]
+        parts.append(f"[{nav_label(after, titles)} →]({after}{suffix})")
     return " | ".join(parts)
-
-
-def update_navigation(path: Path) -> bool:
-    """Rewrite the cells tagged ``nav`` at the top and bottom of ``path``; True if anything changed."""
-    nb = nbformat.read(path, as_version=4)
-    text = navigation(path.stem)
-    changed = False
-    for cell in nb.cells:
-        if NAV_TAG in cell.metadata.get("tags", []) and cell.source != text:
-            cell.source, changed = text, True
-    if changed:
-        write_atomic(nb, path)
-    return changed
 
 
 CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ", "|||||||")
@@ -127,10 +158,15 @@ def execute(path: Path, timeout: int = 600):
 
 
 def execute_all(paths: list[Path] | None = None) -> list[Path]:
-    """Execute the notebooks in place (each written only once it has run without error)."""
+    """Regenerate the generated text of every notebook beside them, then execute them in place (each written only once
+    it has run without error), so stored outputs always belong to current sources cells."""
+    from . import generate
+
+    paths = paths or notebook_paths()
+    for directory in dict.fromkeys(Path(p).parent for p in paths):
+        generate.write_all(directory)
     done = []
-    for path in paths or notebook_paths():
-        update_navigation(path)
+    for path in paths:
         write_atomic(execute(path), path)
         done.append(path)
     return done

@@ -153,11 +153,10 @@ def render(paths: list[Path], show_code: bool = False, execute: bool = False) ->
     """The HTML of one notebook (one path) or of several in one page, from their stored outputs (or a fresh run)."""
     if not paths:
         raise PageError("no notebooks to export")
-    titles = dict(notebooks.NOTEBOOKS)
     if len(paths) == 1:
         nb = _read(paths[0], execute)
         _prepare(nb, anchors=False)
-        title = titles.get(paths[0].stem, paths[0].stem)
+        title = notebooks.heading(nb) or paths[0].stem
     else:
         nb = _whole_explainer(paths, execute)
         title = "Ketamine for depression: an evidence-checked explainer"

@@ -238,7 +238,6 @@ def handout_notebook(data: Dataset, paths: list[Path] | None = None):
     import nbformat
 
     paths = paths or notebooks.notebook_paths()
-    titles = dict(notebooks.NOTEBOOKS)
     book = nbformat.v4.new_notebook()
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     cover = (f'<section class="kx-cover"><p class="kx-kicker">An evidence-checked explainer</p>'
@@ -249,7 +248,8 @@ def handout_notebook(data: Dataset, paths: list[Path] | None = None):
              f"recommends a treatment or gives dosing instructions. Talk to a qualified clinician about any treatment "
              f"decision.</p></div>{content.help_lines(data).html}</section>")
     book.cells.append(_html_cell(cover, "cover"))
-    items = "".join(f'<li><a href="#section-{p.stem}">{html.escape(titles[p.stem])}</a></li>' for p in paths)
+    items = "".join(f'<li><a href="#section-{p.stem}">{html.escape(notebooks.title(p.stem, p.parent))}</a></li>'
+                    for p in paths)
     book.cells.append(_html_cell(f'<section class="kx-contents"><h2>Contents</h2><ol>{items}'
                                  f'<li><a href="#bibliography">Bibliography</a></li></ol>'
                                  f'<p class="kx-paper-howto">Charts that can be changed on screen are printed at their key '
@@ -267,8 +267,7 @@ def handout_notebook(data: Dataset, paths: list[Path] | None = None):
 
 def answer_key_html(data: Dataset) -> str:
     """The teacher's answer key: every question with its right answer, the feedback and its source."""
-    order = {stem: i for i, (stem, _) in enumerate(notebooks.NOTEBOOKS)}
-    titles = dict(notebooks.NOTEBOOKS)
+    order = {stem: i for i, stem in enumerate(notebooks.NOTEBOOKS)}
     questions: dict[str, list] = {}
     for option in data.quiz:
         questions.setdefault(option.question_id, []).append(option)
@@ -278,7 +277,7 @@ def answer_key_html(data: Dataset) -> str:
         heading = ""
         if first.notebook != current:  # the heading travels with its first question, never alone at a page's foot
             current = first.notebook
-            heading = f"<h2>{html.escape(titles.get(current, current))}</h2>"
+            heading = f"<h2>{html.escape(notebooks.title(current))}</h2>"
         right = next(o for o in options if o.correct)
         source = data.source(right.source_id)
         listed = "".join(f'<li{" class=kx-key-right" if o.correct else ""}>{html.escape(o.option)}'
@@ -354,7 +353,7 @@ def handout_html(data: Dataset, paths: list[Path] | None = None) -> str:
     book = handout_notebook(data, paths)
     for cell in book.cells:  # links between notebooks become links to sections of the handout
         if cell.cell_type == "markdown":
-            for stem, _ in notebooks.NOTEBOOKS:
+            for stem in notebooks.NOTEBOOKS:
                 cell.source = cell.source.replace(f"]({stem}.ipynb)", f"](#section-{stem})")
     resources = {"metadata": {"name": "Ketamine for depression: handout"}, "kx_css": css, "language_code": "en"}
     body, _ = _print_exporter().from_notebook_node(book, resources=resources)
