@@ -83,7 +83,7 @@ def check_inputs(paths: list[Path]) -> None:
         raise UsageError(str(exc)) from None
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketamine-explainer", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="re-run notebooks in place, storing outputs and widget state")
@@ -103,51 +103,64 @@ def main(argv: list[str] | None = None) -> int:
     page.add_argument("--force", action="store_true", help="replace a file that this command did not write")
     handout = sub.add_parser("handout", help="print the handout PDF (A4 and Letter) and the teacher's answer key")
     handout.add_argument("--out", type=Path, default=Path("build") / "handout")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _execute(args) -> int:
+    paths = _selected(args.names)
+    check_inputs(paths)
+    for path in notebooks.execute_all(paths):
+        print(f"executed {path.relative_to(notebooks.ROOT)}")
+    return 0
+
+
+def _nav(args) -> int:
+    check_inputs(notebooks.notebook_paths())
+    for path in generate.write_all():
+        print(f"updated {path.relative_to(notebooks.ROOT)}")
+    return 0
+
+
+def _handout(args) -> int:
+    from . import paper
+    from .data import load
+
+    check_inputs(notebooks.notebook_paths())
+    for path in paper.build_handout(args.out, load()):
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+def _build(args) -> int:
+    from . import export
 
     try:
-        if args.command == "execute":
-            check_environment()
-            paths = _selected(args.names)
-            check_inputs(paths)
-            for path in notebooks.execute_all(paths):
-                print(f"executed {path.relative_to(notebooks.ROOT)}")
-        elif args.command == "nav":
-            check_environment()
-            check_inputs(notebooks.notebook_paths())
-            for path in generate.write_all():
-                print(f"updated {path.relative_to(notebooks.ROOT)}")
-        elif args.command == "page":
-            check_environment()
-            return _page(args)
-        elif args.command == "handout":
-            from . import paper
-            from .data import load
+        export.check_out(args.out)
+    except export.BuildError as exc:
+        raise UsageError(str(exc)) from None
+    paths = notebooks.notebook_paths()
+    check_inputs(paths)
+    try:
+        out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute, paths=paths)
+    except export.BuildError as exc:
+        print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
+        return 1
+    print(f"built {out}")
+    return 0
 
-            check_environment()
-            check_inputs(notebooks.notebook_paths())
-            for path in paper.build_handout(args.out, load()):
-                print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
-        else:
-            from . import export
 
-            check_environment()
-            try:
-                export.check_out(args.out)
-            except export.BuildError as exc:
-                raise UsageError(str(exc)) from None
-            paths = notebooks.notebook_paths()
-            check_inputs(paths)
-            try:
-                out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute, paths=paths)
-            except export.BuildError as exc:
-                print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
-                return 1
-            print(f"built {out}")
+COMMANDS = {"execute": _execute, "nav": _nav, "page": _page, "handout": _handout, "html": _build,
+            "slides": _build}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        check_environment()
+        return COMMANDS[args.command](args)
     except (UsageError, generate.GenerateError) as exc:
         print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":
