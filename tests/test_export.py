@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ketamine_explainer import export, notebooks
+from ketamine_explainer import buildfolder, export, notebooks
 
 START = notebooks.NOTEBOOK_DIR / "00_start_here.ipynb"
 CENTRAL = notebooks.NOTEBOOK_DIR / "05_rapid_onset.ipynb"
@@ -187,7 +187,7 @@ def test_a_build_killed_between_the_renames_gets_its_old_site_back(tmp_path):
     site = export.build(tmp_path / "site", execute=False, paths=[START])
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     os.rename(site, tmp_path / f".site.kx-old-{dead}-xyz")
-    export._clean_stale(site)
+    buildfolder.clean_stale(site)
     assert (site / "index.html").is_file() and (site / export.MARKER).is_file()
 
 

@@ -1,9 +1,7 @@
-"""The explainer on paper: static stand-ins for controls, the printed handout, and the teacher's answer key.
+"""The explainer on paper: the printed handout and the teacher's answer key.
 
-A control only switches between pre-rendered frames, and every frame is stored in the notebook's widget
-state. On paper there is nothing to switch, so each explorer is translated into *small multiples*: the
-frames its key control would show, side by side, each labelled with the setting. Questions are printed
-without their answers; the answers go to a separate answer key generated from ``data/quiz.csv``.
+Controls become small multiples (:mod:`.multiples`). Questions are printed without their answers; the answers go to
+a separate answer key generated from ``data/quiz.csv``.
 """
 
 from __future__ import annotations
@@ -11,147 +9,14 @@ from __future__ import annotations
 import copy
 import html
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import content, notebooks
 from .data import Dataset
+from .multiples import PRINT_ONLY, WIDGET_STATE, WIDGET_VIEW, WidgetState, static_html
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-#: At most this many settings of a control are printed side by side.
-MAX_MULTIPLES = 6
-PRINT_ONLY = "kx-print-only"
-
-
-def _model_id(ref: str) -> str:
-    return ref.removeprefix("IPY_MODEL_")
-
-
-@dataclass(frozen=True)
-class WidgetState:
-    """The widget models stored in a notebook, and the browser-side links between them."""
-
-    models: dict[str, dict]
-
-    @classmethod
-    def of(cls, nb) -> WidgetState:
-        stored = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-        return cls({key: value for key, value in stored.items()})
-
-    def state(self, model_id: str) -> dict:
-        return self.models[model_id]["state"]
-
-    def name(self, model_id: str) -> str:
-        return self.models[model_id]["model_name"]
-
-    def children(self, model_id: str) -> list[str]:
-        return [_model_id(ref) for ref in self.state(model_id).get("children", [])]
-
-    def classes(self, model_id: str) -> list[str]:
-        return self.state(model_id).get("_dom_classes", [])
-
-    def linked_stacks(self, control_id: str) -> list[str]:
-        """The stacks whose ``selected_index`` follows ``control_id``'s ``index`` (its jslinks)."""
-        stacks = []
-        for model in self.models.values():
-            if model["model_name"] == "LinkModel":
-                (source, source_attr), (target, target_attr) = model["state"]["source"], model["state"]["target"]
-                if _model_id(source) == control_id and (source_attr, target_attr) == ("index", "selected_index"):
-                    stacks.append(_model_id(target))
-        return stacks
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One printed frame: the control's label for it and the image layers (HTML) drawn over each other."""
-
-    label: str
-    layers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Multiples:
-    """An explorer on paper: one control's key settings, the others at their first setting."""
-
-    control: str
-    fixed: tuple[str, ...]
-    settings: tuple[Setting, ...]
-
-    def html(self) -> str:
-        held = f' Other controls as first shown: {html.escape("; ".join(self.fixed))}.' if self.fixed else ""
-        cells = "".join(
-            f'<figure class="kx-multiple"><div class="kx-layers">{"".join(s.layers)}</div>'
-            f"<figcaption>{html.escape(s.label)}</figcaption></figure>"
-            for s in self.settings
-        )
-        return (f'<div class="{PRINT_ONLY} kx-multiples"><p class="kx-multiples-caption"><strong>On paper:</strong> '
-                f'the chart at {len(self.settings)} settings of &ldquo;{html.escape(self.control)}&rdquo;.{held}</p>'
-                f'<div class="kx-multiples-grid">{cells}</div></div>')
-
-
-def _key_control(state: WidgetState, controls: list[str]) -> str:
-    """The control to vary on paper: the first slider (usually time), else the one with the most settings."""
-    sliders = [c for c in controls if state.name(c) == "SelectionSliderModel"]
-    if sliders:
-        return sliders[0]
-    return max(controls, key=lambda c: len(state.state(c)["_options_labels"]))
-
-
-def _spread(count: int, limit: int = MAX_MULTIPLES) -> list[int]:
-    """Up to ``limit`` indices spread evenly over ``count`` settings, first and last included."""
-    if count <= limit:
-        return list(range(count))
-    return sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
-
-
-def _visible_layers(state: WidgetState, frame_box: str, selected: dict[str, int]) -> tuple[str, ...]:
-    """Follow each stack's selected child down to the frame (an HTML widget holding an <img>)."""
-    roots = state.children(frame_box) if state.name(frame_box) == "GridBoxModel" else [frame_box]
-    layers = []
-    for node in roots:
-        while state.name(node) == "StackModel":
-            index = selected.get(node, state.state(node).get("selected_index"))
-            node = state.children(node)[index]
-        layers.append(state.state(node)["value"])
-    return tuple(layers)
-
-
-def explorer_multiples(state: WidgetState, root: str) -> Multiples:
-    """The small multiples of the explorer whose top widget is ``root``."""
-    *controls, frame_box = state.children(root)
-    key = _key_control(state, controls)
-    fixed = tuple(f'{state.state(c)["description"]}: {state.state(c)["_options_labels"][state.state(c)["index"]]}'
-                  for c in controls if c != key)
-    base = {}
-    for control in controls:
-        for stack in state.linked_stacks(control):
-            base[stack] = state.state(control)["index"]
-    labels = state.state(key)["_options_labels"]
-    settings = []
-    for index in _spread(len(labels)):
-        selected = dict(base, **{stack: index for stack in state.linked_stacks(key)})
-        settings.append(Setting(labels[index], _visible_layers(state, frame_box, selected)))
-    return Multiples(state.state(key)["description"], fixed, tuple(settings))
-
-
-def quiz_on_paper(state: WidgetState, root: str) -> str:
-    """A question with its options and no answer."""
-    title, choice, _ = state.children(root)
-    options = "".join(f"<li>{html.escape(label)}</li>" for label in state.state(choice)["_options_labels"])
-    return f'<div class="{PRINT_ONLY} kx-quiz-paper">{state.state(title)["value"]}<ol type="A">{options}</ol></div>'
-
-
-def static_html(state: WidgetState, model_id: str) -> str | None:
-    """What a widget output becomes on paper, or None for a widget this module does not know."""
-    if model_id not in state.models:
-        return None
-    classes = state.classes(model_id)
-    if "kx-explorer" in classes:
-        return explorer_multiples(state, model_id).html()
-    if "kx-quiz" in classes:
-        return quiz_on_paper(state, model_id)
-    return None
+__all__ = ["PRINT_ONLY", "WIDGET_STATE", "WIDGET_VIEW", "WidgetState", "add_print_outputs", "answer_key_html",
+           "build_handout", "print_pdf", "static_html"]
 
 
 def add_print_outputs(nb) -> int:
