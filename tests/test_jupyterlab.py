@@ -192,6 +192,8 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
             .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
         assert badges == 0, "no broken-link badge on the explainer's controls"
         assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
+        cell = page.locator(".jp-Notebook .jp-RenderedHTMLCommon td").first
+        assert cell.evaluate("e => getComputedStyle(e).textAlign") == "left", "jupyter_config/custom/custom.css is applied"
         page.locator(".jp-DirListing-itemText", has_text="05_rapid_onset").first.wait_for(timeout=10_000)
         page.locator(".jp-BreadCrumbs-home").first.click()  # up to the project folder that make lab serves
         for name in ("README.md", "data", "notebooks"):
@@ -253,7 +255,7 @@ def test_kernels_the_server_starts_talk_over_local_sockets_not_tcp(frontend):
     assert len({p.parent for p in prefixes}) == 1, "one folder per server"
     assert [p for p in server.home.rglob("*") if p.is_socket()] == [], "no socket in the project or the runtime folder"
     log = (server.home / "lab.log").read_text(encoding="utf-8")
-    for text in ("running over TCP", "without encryption", "Exception while loading config file"):
+    for text in ("running over TCP", "without encryption", "Exception while loading config file", "not recognized"):
         assert text not in log, f"the server's log says {text!r}"
 
     kernel = sessions[0]["kernel"]["id"]
