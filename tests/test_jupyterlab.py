@@ -1,5 +1,5 @@
 """JupyterLab itself, live: open each notebook, run all cells, move a control, see the chart change, find no errors.
-Notebook 7, live, for what differs there: the kernels' transport."""
+Notebook 7, live, for what differs there: the arrow keys on a focused control, and the kernels' transport."""
 
 import json
 import shutil
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 TOKEN = "ketamine-explainer-test"
 # Test-only settings: start the kernel without asking, render every cell.
 OVERRIDES = {"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"}}
+ACTIVE_CELL = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
 
 
 class Server(NamedTuple):
@@ -32,7 +33,7 @@ def _serve(tmp_path_factory, app: str):
     require_chromium()
     home = tmp_path_factory.mktemp(app)
     # As `make lab`: the whole project is served with the project's jupyter_config/ (news prompt off, widget state saved,
-    # the HTML export, the custom style sheet, kernels over local sockets).
+    # the HTML export, the custom style sheet, kernels over local sockets, arrow keys left to focused controls).
     root = copy_project(home / "project")
     server, base = start_lab(home, root, OVERRIDES, TOKEN, app=app)
     yield Server(base, root / "notebooks", home)
@@ -103,11 +104,8 @@ def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart
             before = explorer.evaluate(VISIBLE_FRAMES)
             control = explorer.locator(".noUi-handle, select, .widget-toggle-buttons button:not(.mod-active)").first
             tag = control.evaluate("e => e.tagName")
-            if tag == "SELECT":  # JupyterLab's command mode takes arrow keys, so choose the option directly
-                control.select_option(index=1)
-            else:
-                control.focus()
-                page.keyboard.press("Space" if tag == "BUTTON" else "ArrowLeft")
+            control.focus()
+            page.keyboard.press({"BUTTON": "Space", "SELECT": "ArrowDown"}.get(tag, "ArrowLeft"))
             page.wait_for_timeout(300)
             after = explorer.evaluate(VISIBLE_FRAMES)
             assert len(after) == len(before) and after != before, f"{stem}: the control did not change the chart"
@@ -268,3 +266,59 @@ def test_kernels_the_server_starts_talk_over_local_sockets_not_tcp(frontend):
     assert not any(s.exists() for s in sockets), "shutting the kernel down removed its socket files"
     assert not (runtime / f"kernel-{kernel}.json").exists()
 
+
+def test_arrow_keys_move_a_focused_control_not_the_active_cell(frontend):
+    """In command mode the arrow keys move between cells, except on a focused slider handle, dropdown or quiz option,
+    where they move the control (Notebook 7 handles shortcuts before the control sees the key, JupyterLab after it)."""
+    from playwright.sync_api import sync_playwright
+
+    app, server = frontend
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        offline = Offline(page, allowed=(server.base, server.base.replace("http", "ws")))
+        page.goto(notebook_url(app, server.base, "05_rapid_onset.ipynb"))
+        page.wait_for_selector(".jp-Notebook .kx-explorer .noUi-handle", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook .kx-quiz input[type=radio]", state="attached", timeout=30_000)
+        explorer = page.locator(".jp-Notebook .kx-explorer").first  # the central chart
+        handle = explorer.locator(".noUi-handle").first  # its time slider
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        active, value, frames = page.evaluate(ACTIVE_CELL), float(handle.get_attribute("aria-valuenow")), explorer.evaluate(VISIBLE_FRAMES)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        assert float(handle.get_attribute("aria-valuenow")) == value + 1, f"{app}: ArrowRight moved the time slider"
+        assert explorer.evaluate(VISIBLE_FRAMES) != frames, f"{app}: the chart shows the new time"
+        assert page.evaluate(ACTIVE_CELL) == active, f"{app}: the active cell did not change"
+        assert handle.evaluate("e => e === document.activeElement"), f"{app}: the handle kept the focus"
+
+        select = explorer.locator("select").first
+        select.focus()
+        frames = explorer.evaluate(VISIBLE_FRAMES)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert select.evaluate("e => e.selectedIndex") == 1 and explorer.evaluate(VISIBLE_FRAMES) != frames, f"{app}: dropdown"
+        assert page.evaluate(ACTIVE_CELL) == active, f"{app}: ArrowDown on the dropdown did not move to another cell"
+
+        quiz = page.locator(".jp-Notebook .kx-quiz").first
+        quiz.locator("input[type=radio]").first.focus()
+        active = page.evaluate(ACTIVE_CELL)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert quiz.evaluate("q => [...q.querySelectorAll('input[type=radio]')].findIndex(r => r.checked)") == 1, f"{app}: quiz"
+        assert page.evaluate(ACTIVE_CELL) == active, f"{app}: ArrowDown on a quiz option did not move to another cell"
+
+        # Anywhere else in command mode the arrow keys still move between cells.
+        page.locator(".jp-Notebook .jp-MarkdownCell").nth(1).locator(".jp-InputArea").click()
+        page.keyboard.press("Escape")
+        active = page.evaluate(ACTIVE_CELL)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert page.evaluate(ACTIVE_CELL) == active + 1, f"{app}: ArrowDown on a selected cell moves to the next cell"
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"{app}-arrow-keys.png"))
+        # Notebook 7.6 throws this while it starts, with or without the project's settings (a race in its settings
+        # registry, jupyter/notebook#7862); it is the only page error allowed.
+        known = {"Cannot read properties of undefined (reading 'schema')"} if app == "notebook" else set()
+        assert offline.blocked == [] and [e for e in offline.errors if e not in known] == []
+        browser.close()
