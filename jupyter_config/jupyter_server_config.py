@@ -1,4 +1,4 @@
-# The explainer's settings for JupyterLab (`make lab` puts this folder on JUPYTER_CONFIG_PATH; see README).
+# The explainer's settings for JupyterLab and Notebook 7 (`make lab` puts this folder on JUPYTER_CONFIG_PATH; see README).
 import os
 
 from ketamine_explainer.page import configure
@@ -7,5 +7,11 @@ from ketamine_explainer.page import configure
 # configuration, so it writes the explainer's self-contained page.
 configure(c)  # noqa: F821 (c is the configuration object Jupyter provides to config files)
 # custom/custom.css: hides ipywidgets' "disconnected" badge on the explainer's controls, which work with no kernel.
-c.ServerApp.static_custom_path = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "custom")]  # noqa: F821
+# ServerApp.static_custom_path is not configurable (setting it only prints a warning), so the web application's setting
+# it feeds, which JupyterLab's /custom/ handler reads, is set instead.
+CUSTOM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "custom")
+c.ServerApp.tornado_settings.update({"static_custom_path": [CUSTOM]})  # noqa: F821
 c.LabApp.custom_css = True  # noqa: F821
+# Kernels talk to the server over Unix sockets in a private per-server folder, not over TCP (no "Kernel is running over
+# TCP without encryption" warning); TCP is kept where Unix sockets are not available (Windows). See kernels.py.
+c.AsyncMappingKernelManager.kernel_manager_class = "ketamine_explainer.kernels.LocalSocketKernelManager"  # noqa: F821

@@ -160,9 +160,11 @@ def geometry_problems(page) -> list[str]:
     return page.evaluate(GEOMETRY)
 
 
-def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str = "ketamine-explainer-test"):
+def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str = "ketamine-explainer-test",
+              app: str = "jupyterlab"):
     """Start JupyterLab as ``make lab`` does (the project's jupyter_config/, ``root`` served, notebooks trusted), with
-    every per-user file under ``home``; returns (process, base URL). ``overrides`` adds test-only settings."""
+    every per-user file under ``home``; returns (process, base URL). ``overrides`` adds test-only settings.
+    ``app="notebook"`` starts Notebook 7 the same way (``jupyter notebook`` with the project's jupyter_config/)."""
     import json
     import socket
     import subprocess
@@ -183,8 +185,9 @@ def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={settings}",
+    app_class = {"jupyterlab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
+    command = [sys.executable, "-m", app, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", f"--{app_class}.app_settings_dir={settings}",
                "--ServerApp.disable_check_xsrf=False"]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -198,10 +201,10 @@ def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str 
             return server, base
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}") from None
+                raise RuntimeError(f"{app} exited: {(home / 'lab.log').read_text()[-2000:]}") from None
             time.sleep(0.5)
     server.kill()
-    raise RuntimeError("JupyterLab did not start within 60 s")
+    raise RuntimeError(f"{app} did not start within 60 s")
 
 
 def copy_project(target: Path) -> Path:

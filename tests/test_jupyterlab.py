@@ -1,9 +1,14 @@
-"""JupyterLab itself, live: open each notebook, run all cells, move a control, see the chart change, find no errors."""
+"""JupyterLab itself, live: open each notebook, run all cells, move a control, see the chart change, find no errors.
+Notebook 7, live, for what differs there: the arrow keys on a focused control, and the kernels' transport."""
 
 import json
 import shutil
+import stat
 import subprocess
 import time
+import urllib.request
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -24,18 +29,25 @@ from .browser import (
 
 pytestmark = pytest.mark.browser
 TOKEN = "ketamine-explainer-test"
+# Test-only settings: start the kernel without asking, render every cell.
+OVERRIDES = {"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"}}
+ACTIVE_CELL = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+class Server(NamedTuple):
+    base: str  # URL
+    notebooks: Path  # the served copy of notebooks/
+    home: Path  # every per-user file, the runtime folder (connection files) and the server's log (lab.log)
+
+
+def _serve(tmp_path_factory, app: str):
     require_chromium()
-    home = tmp_path_factory.mktemp("lab")
+    home = tmp_path_factory.mktemp(app)
     # As `make lab`: the whole project is served with the project's jupyter_config/ (news prompt off, widget state saved,
-    # the HTML export, the custom style sheet). Test-only: start the kernel without asking, render every cell.
+    # the HTML export, the custom style sheet, kernels over local sockets, arrow keys left to focused controls).
     root = copy_project(home / "project")
-    server, base = start_lab(home, root, {"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True,
-                                                                                     "windowingMode": "none"}}, TOKEN)
-    yield base, root / "notebooks"
+    server, base = start_lab(home, root, OVERRIDES, TOKEN, app=app)
+    yield Server(base, root / "notebooks", home)
     server.terminate()
     try:
         server.wait(timeout=20)
@@ -43,10 +55,39 @@ def lab(tmp_path_factory):
         server.kill()
 
 
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    yield from _serve(tmp_path_factory, "jupyterlab")
+
+
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory):
+    yield from _serve(tmp_path_factory, "notebook")
+
+
+@pytest.fixture(params=["jupyterlab", "notebook"])
+def frontend(request) -> tuple[str, Server]:
+    """JupyterLab, then Notebook 7 (`jupyter notebook`), each started with the project's jupyter_config/."""
+    return request.param, request.getfixturevalue("lab" if request.param == "jupyterlab" else "notebook7")
+
+
+def notebook_url(app: str, base: str, name: str) -> str:
+    if app == "jupyterlab":
+        return f"{base}/lab/tree/notebooks/{name}?reset&token={TOKEN}"
+    return f"{base}/notebooks/notebooks/{name}?token={TOKEN}"
+
+
+def api(base: str, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{base}/api/{path}", method=method, headers={"Authorization": f"token {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
 def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart(lab):
     from playwright.sync_api import sync_playwright
 
-    base, _ = lab
+    base = lab.base
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -74,11 +115,8 @@ def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart
             before = explorer.evaluate(VISIBLE_FRAMES)
             control = explorer.locator(".noUi-handle, select, .widget-toggle-buttons button:not(.mod-active)").first
             tag = control.evaluate("e => e.tagName")
-            if tag == "SELECT":  # JupyterLab's command mode takes arrow keys, so choose the option directly
-                control.select_option(index=1)
-            else:
-                control.focus()
-                page.keyboard.press("Space" if tag == "BUTTON" else "ArrowLeft")
+            control.focus()
+            page.keyboard.press({"BUTTON": "Space", "SELECT": "ArrowDown"}.get(tag, "ArrowLeft"))
             page.wait_for_timeout(300)
             after = explorer.evaluate(VISIBLE_FRAMES)
             assert len(after) == len(before) and after != before, f"{stem}: the control did not change the chart"
@@ -94,7 +132,7 @@ def test_file_menu_html_export_gives_a_page_that_works_offline(lab, tmp_path):
 
     from .test_page import Strict
 
-    base, work = lab
+    base, work = lab.base, lab.notebooks
     shutil.copy(notebooks.NOTEBOOK_DIR / "07_summary.ipynb", work / "my_summary.ipynb")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
@@ -151,7 +189,7 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
     badge on the controls restored from the saved widget state, and moving a control changes the chart with no kernel run."""
     from playwright.sync_api import sync_playwright
 
-    base, _ = lab
+    base = lab.base
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -163,6 +201,8 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
             .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
         assert badges == 0, "no broken-link badge on the explainer's controls"
         assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
+        cell = page.locator(".jp-Notebook .jp-RenderedHTMLCommon td").first
+        assert cell.evaluate("e => getComputedStyle(e).textAlign") == "left", "jupyter_config/custom/custom.css is applied"
         page.locator(".jp-DirListing-itemText", has_text="05_rapid_onset").first.wait_for(timeout=10_000)
         page.locator(".jp-BreadCrumbs-home").first.click()  # up to the project folder that make lab serves
         for name in ("README.md", "data", "notebooks"):
@@ -181,4 +221,119 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "jupyterlab-first-open.png"))
         assert offline.blocked == [] and offline.errors == []
+        browser.close()
+
+
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def test_kernels_the_server_starts_talk_over_local_sockets_not_tcp(frontend):
+    """A learner runs a notebook: its kernel uses Unix sockets in the server's private folder (ipc transport), so the
+    server's terminal shows no "Kernel is running over TCP without encryption" warning; shutting the kernel down
+    removes its sockets, and no socket file is left in the project or the runtime folder."""
+    from playwright.sync_api import sync_playwright
+
+    app, server = frontend
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(notebook_url(app, server.base, "00_start_here.ipynb"))
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.locator(".jp-Notebook").first.click()
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+        code_cells = sum(c["cell_type"] == "code" for c in json.loads(
+            (notebooks.NOTEBOOK_DIR / "00_start_here.ipynb").read_text(encoding="utf-8"))["cells"])
+        page.wait_for_function(
+            """(n) => { const p = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                         .map(e => e.innerText.trim());
+                       return p.length === n && p.every(t => /^\\[\\d+\\]:$/.test(t)); }""",
+            arg=code_cells, timeout=90_000)
+        browser.close()
+
+    sessions = [s for s in api(server.base, "sessions") if s["path"].endswith("00_start_here.ipynb")]
+    assert len(sessions) == 1
+    kernels = api(server.base, "kernels")
+    runtime = server.home / "runtime"
+    prefixes = []
+    for kernel in kernels:
+        info = json.loads((runtime / f"kernel-{kernel['id']}.json").read_text())
+        assert info["transport"] == "ipc", f"kernel {kernel['id']} uses {info['transport']}"
+        prefix = Path(info["ip"])
+        assert prefix.is_absolute() and prefix.parent.name.startswith("kx-kernels-"), prefix
+        assert stat.S_IMODE(prefix.parent.stat().st_mode) == 0o700, "the socket folder is private"
+        assert all(stat.S_ISSOCK(Path(f"{prefix}-{info[port]}").stat().st_mode) for port in PORTS)
+        prefixes.append(prefix)
+    assert prefixes and len(set(prefixes)) == len(prefixes), "each kernel has its own socket paths"
+    assert len({p.parent for p in prefixes}) == 1, "one folder per server"
+    assert [p for p in server.home.rglob("*") if p.is_socket()] == [], "no socket in the project or the runtime folder"
+    log = (server.home / "lab.log").read_text(encoding="utf-8")
+    for text in ("running over TCP", "without encryption", "Exception while loading config file", "not recognized"):
+        assert text not in log, f"the server's log says {text!r}"
+
+    kernel = sessions[0]["kernel"]["id"]
+    info = json.loads((runtime / f"kernel-{kernel}.json").read_text())
+    api(server.base, f"kernels/{kernel}", "DELETE")
+    sockets = [Path(f"{info['ip']}-{info[port]}") for port in PORTS]
+    deadline = time.monotonic() + 20
+    while any(s.exists() for s in sockets) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(s.exists() for s in sockets), "shutting the kernel down removed its socket files"
+    assert not (runtime / f"kernel-{kernel}.json").exists()
+
+
+def test_arrow_keys_move_a_focused_control_not_the_active_cell(frontend):
+    """In command mode the arrow keys move between cells, except on a focused slider handle, dropdown or quiz option,
+    where they move the control (Notebook 7 handles shortcuts before the control sees the key, JupyterLab after it)."""
+    from playwright.sync_api import sync_playwright
+
+    app, server = frontend
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        offline = Offline(page, allowed=(server.base, server.base.replace("http", "ws")))
+        page.goto(notebook_url(app, server.base, "05_rapid_onset.ipynb"))
+        page.wait_for_selector(".jp-Notebook .kx-explorer .noUi-handle", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook .kx-quiz input[type=radio]", state="attached", timeout=30_000)
+        explorer = page.locator(".jp-Notebook .kx-explorer").first  # the central chart
+        handle = explorer.locator(".noUi-handle").first  # its time slider
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        active, value, frames = page.evaluate(ACTIVE_CELL), float(handle.get_attribute("aria-valuenow")), explorer.evaluate(VISIBLE_FRAMES)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        assert float(handle.get_attribute("aria-valuenow")) == value + 1, f"{app}: ArrowRight moved the time slider"
+        assert explorer.evaluate(VISIBLE_FRAMES) != frames, f"{app}: the chart shows the new time"
+        assert page.evaluate(ACTIVE_CELL) == active, f"{app}: the active cell did not change"
+        assert handle.evaluate("e => e === document.activeElement"), f"{app}: the handle kept the focus"
+
+        select = explorer.locator("select").first
+        select.focus()
+        frames = explorer.evaluate(VISIBLE_FRAMES)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert select.evaluate("e => e.selectedIndex") == 1 and explorer.evaluate(VISIBLE_FRAMES) != frames, f"{app}: dropdown"
+        assert page.evaluate(ACTIVE_CELL) == active, f"{app}: ArrowDown on the dropdown did not move to another cell"
+
+        quiz = page.locator(".jp-Notebook .kx-quiz").first
+        quiz.locator("input[type=radio]").first.focus()
+        active = page.evaluate(ACTIVE_CELL)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert quiz.evaluate("q => [...q.querySelectorAll('input[type=radio]')].findIndex(r => r.checked)") == 1, f"{app}: quiz"
+        assert page.evaluate(ACTIVE_CELL) == active, f"{app}: ArrowDown on a quiz option did not move to another cell"
+
+        # Anywhere else in command mode the arrow keys still move between cells.
+        page.locator(".jp-Notebook .jp-MarkdownCell").nth(1).locator(".jp-InputArea").click()
+        page.keyboard.press("Escape")
+        active = page.evaluate(ACTIVE_CELL)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert page.evaluate(ACTIVE_CELL) == active + 1, f"{app}: ArrowDown on a selected cell moves to the next cell"
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"{app}-arrow-keys.png"))
+        # Notebook 7.6 throws this while it starts, with or without the project's settings (a race in its settings
+        # registry, jupyter/notebook#7862); it is the only page error allowed.
+        known = {"Cannot read properties of undefined (reading 'schema')"} if app == "notebook" else set()
+        assert offline.blocked == [] and [e for e in offline.errors if e not in known] == []
         browser.close()
