@@ -306,6 +306,8 @@ def test_arrow_keys_move_a_focused_control_not_the_active_cell(frontend):
         assert explorer.evaluate(VISIBLE_FRAMES) != frames, f"{app}: the chart shows the new time"
         assert page.evaluate(ACTIVE_CELL) == active, f"{app}: the active cell did not change"
         assert handle.evaluate("e => e === document.activeElement"), f"{app}: the handle kept the focus"
+        boxes = page.locator(".jp-Notebook").first.evaluate(LAYER_BOXES)
+        assert len(boxes) == 1 and misaligned_layers(boxes) == [], f"{app}: the time mark lies exactly over its chart: {boxes}"
 
         select = explorer.locator("select").first
         select.focus()
