@@ -77,6 +77,12 @@ MUTANTS = (
            (Edit("src/ketamine_explainer/charts/kit.py", "            for artist in added:\n                artist.remove()\n",
                  "            pass\n"),),
            CENTRAL, ("tests/test_frames.py", "-k", "05_rapid_onset")),
+    Mutant("layer-shifted", "the time mark's layer placed 20 px right of its chart (as JupyterLab once showed it)",
+           (Edit("src/ketamine_explainer/views.py",
+                 'layer.root.layout = widgets.Layout(grid_area="chart", width="100%")',
+                 'layer.root.layout = widgets.Layout(grid_area="chart", width="100%", '
+                 'margin="0 0 0 20px" if layer is self.layers[-1] else "0")'),),
+           ("05_rapid_onset",), ("tests/test_jupyterlab.py", "-k", "opening")),
     Mutant("orange-near-vermillion", "orange set one unit away from vermillion (#D55E01): two treatments look the same",
            (Edit("src/ketamine_explainer/style.py", '"orange": "#E69F00"', '"orange": "#D55E01"'),), (),
            ("tests/test_charts.py", "-k", "palette or colour")),
