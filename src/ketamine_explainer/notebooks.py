@@ -133,19 +133,28 @@ def write_atomic(nb, path: Path) -> None:
 
 def execute(path: Path, timeout: int = 600):
     """Run every cell of ``path`` in a fresh kernel and return the notebook with outputs and widget state."""
+    nb = nbformat.read(path, as_version=4)
+    run(nb, path.parent, timeout)
+    nb.metadata.pop("papermill", None)
+    return nb
+
+
+def run(nb, folder: Path, timeout: int = 600) -> None:
+    """Run every cell of ``nb`` in a fresh kernel started in ``folder``, storing outputs and widget state in ``nb``.
+
+    The kernel talks to this process over Unix sockets in a private folder, not over TCP: nothing is sent in plain
+    text over the network stack, and ipykernel has no "running over TCP without encryption" warning to print.
+    """
     from nbclient import NotebookClient
     from traitlets.config import Config
 
-    nb = nbformat.read(path, as_version=4)
-    # The kernel talks to this process over Unix sockets in a private folder, not over TCP: nothing is sent in plain
-    # text over the network stack, and ipykernel has no "running over TCP without encryption" warning to print.
     sockets = tempfile.mkdtemp(prefix="kx-")
     client = NotebookClient(
         nb,
         config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}),
         timeout=timeout,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(folder)}},
         record_timing=False,
         store_widget_state=True,
     )
@@ -153,8 +162,6 @@ def execute(path: Path, timeout: int = 600):
         client.execute()
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
-    nb.metadata.pop("papermill", None)
-    return nb
 
 
 def execute_all(paths: list[Path] | None = None) -> list[Path]:

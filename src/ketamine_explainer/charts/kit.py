@@ -94,8 +94,8 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
         controls = _varies(draw, skip=1)
         marker_name = None
         if marker is not None:
-            (marker_name, _), = _varies(marker, skip=1).items()  # a marker varies exactly one thing
-            controls[marker_name] = _varies(marker, skip=1)[marker_name]
+            ((marker_name, declared),) = _varies(marker, skip=1).items()  # a marker varies exactly one thing
+            controls[marker_name] = declared
 
         @functools.wraps(draw)
         def plot(data, *args, **kwargs) -> Chart:
