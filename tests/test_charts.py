@@ -368,7 +368,7 @@ def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch
     monkeypatch.setenv("KETAMINE_TALK", "1" if talk else "0")
     assert style.talk_mode() is talk
     problems, called = [], set()
-    for stem, _ in notebooks.NOTEBOOKS:
+    for stem in notebooks.NOTEBOOKS:
         for call in explore_calls(stem, data):
             called.add(call.chart.__name__)
             for values in itertools.product(*([v for _, v in c.options] for c in call.controls)):

@@ -136,7 +136,7 @@ def test_every_notebook_explorer_can_be_sent_to_workers(data):
 
     from .explorers import explore_calls
 
-    calls = [call for stem, _ in notebooks.NOTEBOOKS for call in explore_calls(stem, data)]
+    calls = [call for stem in notebooks.NOTEBOOKS for call in explore_calls(stem, data)]
     assert len(calls) >= 10
     for call in calls:
         job = Job(call.chart, data, call.fixed, call.controls)
