@@ -23,7 +23,7 @@ def explore_calls(stem: str, data) -> list[SimpleNamespace]:
     calls = []
 
     def record(chart, data, *, title=None, **options):
-        fixed = {k: v for k, v in options.items() if not isinstance(v, (list, range, dict))}
+        fixed = {k: v for k, v in options.items() if not frames.varies(v)}
         controls = tuple(frames._control(chart, data, k, v) for k, v in options.items() if k not in fixed)
         marker = chart.spec.marker_name if any(c.name == chart.spec.marker_name for c in controls) else None  # a layer
         calls.append(SimpleNamespace(chart=chart, fixed=fixed, controls=controls, title=title or chart.spec.title, marker=marker))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import workers
+from .charts.kit import LAST
 from .views import Control, Explorer
 
 #: At most this many frames per explorer: each is a picture stored in the notebook and in every page made from it.
@@ -68,6 +69,11 @@ class Job:
         return [(f.html(), f.alt) for f in frames]
 
 
+def varies(value) -> bool:
+    """True for the values ``explore`` turns into a control (a list, a range, or a dict of label: value)."""
+    return isinstance(value, (list, range, Mapping))
+
+
 def explore(chart: Callable, data, *, title: str | None = None, **options) -> Explorer:
     """Controls over ``chart``: each keyword with a list, range or dict of values varies; the others are fixed.
 
@@ -81,7 +87,7 @@ def explore(chart: Callable, data, *, title: str | None = None, **options) -> Ex
     for name, value in options.items():
         if name not in accepted:
             raise TypeError(f"{chart.__name__} has no parameter {name!r}; it takes {', '.join(accepted)}")
-        if isinstance(value, (list, range, Mapping)):
+        if varies(value):
             controls.append(_control(chart, data, name, value))
         else:
             fixed[name] = value
@@ -112,7 +118,7 @@ def _control(chart: Callable, data, name: str, values) -> Control:
     if len(set(labels)) != len(labels):
         raise ValueError(f"{chart.__name__}: two options of {name!r} read the same ({', '.join(labels)})")
     values = [v for _, v in pairs]
-    if vary.start == "last":
+    if vary.start == LAST:
         initial = len(pairs) - 1
     else:
         start = vary.start if vary.start in values else default

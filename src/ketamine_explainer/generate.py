@@ -129,6 +129,7 @@ def _explored(call: ast.Call, data) -> tuple[str, list[tuple[list, dict]]] | Non
     fixed, varied = {}, {}
     for keyword in call.keywords:
         value = _argument(keyword.value, data)
+        # as frames.varies, for literals (a range(...) call is not one, and is read as fixed)
         (varied if isinstance(value, (list, dict)) else fixed)[keyword.arg] = value
     calls = [([data], fixed)]
     for name, values in varied.items():

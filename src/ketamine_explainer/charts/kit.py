@@ -141,12 +141,13 @@ class Chart:
     parts: dict[str, Any] = field(default_factory=dict)
     talk: bool = False
     _frame: Frame | None = None
+    _geometry: dict[str, str] | None = None
 
     def mark(self, marker: Callable[[Chart, Any], str], value: Any) -> None:
         """Draw ``marker`` at ``value`` on this chart, in the same image; its sentence joins the alt text."""
         with house_style(self.talk):
             self.alt = f"{self.alt} {marker(self, value)}"
-        self._frame = None
+        self._frame = self._geometry = None
 
     def layer(self, marker: Callable[[Chart, Any], str], value: Any) -> Frame:
         """The mark at ``value`` alone, as a transparent image of this very figure (so it lies exactly over it).
@@ -154,6 +155,7 @@ class Chart:
         Everything drawn before is hidden while the layer is rendered; what the marker drew is removed afterwards,
         so the chart can take the next mark.
         """
+        geometry = self.geometry()  # the chart's own (drawn before anything is hidden); the layer shares it
         before = set(_artists(self.figure))
         with house_style(self.talk):
             alt = marker(self, value)
@@ -162,7 +164,7 @@ class Chart:
         for artist in shown:
             artist.set_visible(False)
         try:
-            frame = Frame(_png(self.figure, transparent=True), alt, self.geometry())
+            frame = Frame(_png(self.figure, transparent=True), alt, geometry)
         finally:
             for artist in shown:
                 artist.set_visible(True)
@@ -172,7 +174,9 @@ class Chart:
 
     def frame(self) -> Frame:
         if self._frame is None:
-            self._frame = Frame(_png(self.figure), self.alt, self.geometry())
+            png = _png(self.figure)  # drawn: the axes' extents are final, no second layout pass is needed
+            self._geometry = self._geometry or self._measure()
+            self._frame = Frame(png, self.alt, self._geometry)
         return self._frame
 
     def png(self) -> bytes:
@@ -189,7 +193,13 @@ class Chart:
         time axis; ``title-pt``: the title's type size in points (larger in talk mode). Tests use these to check that
         a time mark lies at its time and that a layer lies exactly over its chart.
         """
-        self.figure.draw_without_rendering()
+        if self._geometry is None:
+            self.figure.draw_without_rendering()
+            self._geometry = self._measure()
+        return self._geometry
+
+    def _measure(self) -> dict[str, str]:
+        """The geometry of a figure that has been laid out or drawn."""
         ax = self.figure.axes[0]
         height = self.figure.bbox.height
         box = ax.get_window_extent()
