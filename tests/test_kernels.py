@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ketamine_explainer import kernels
+from ketamine_explainer import kernels, sockets
 
 pytestmark = pytest.mark.skipif(not kernels.ipc_available(), reason="Unix sockets are not available here (Windows)")
 
@@ -28,7 +28,7 @@ def test_the_socket_folder_is_private_short_and_skips_a_base_too_long_for_socket
 
 
 def test_without_unix_sockets_kernels_keep_tcp(monkeypatch):
-    monkeypatch.setattr(kernels, "ipc_available", lambda: False)
+    monkeypatch.setattr(sockets, "ipc_available", lambda: False)
     assert kernels.make_socket_folder() is None
     monkeypatch.setattr(kernels, "socket_folder", lambda: None)
     manager = kernels.LocalSocketKernelManager(connection_file="/nowhere/kernel-1.json")

@@ -20,41 +20,14 @@ import functools
 import itertools
 import os
 import shutil
-import sys
-import tempfile
 
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from traitlets import default
 
-#: The longest path a Unix socket can have: ``sun_path`` holds 108 bytes on Linux, 104 on macOS and the BSDs (NUL included).
-SOCKET_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
-#: What a socket's name adds to the folder's path: "/k" + the kernel's number + "-" + the channel's number.
-NAME_ROOM = len("/k123456-9")
-PREFIX = "kx-kernels-"
+from .sockets import NAME_ROOM, PREFIX, SOCKET_PATH_MAX, ipc_available, make_socket_folder
 
-
-def ipc_available() -> bool:
-    """Whether ZeroMQ can use Unix sockets here (not on Windows)."""
-    import zmq
-
-    return os.name != "nt" and bool(zmq.has("ipc"))
-
-
-def make_socket_folder(bases: tuple[str, ...] | None = None) -> str | None:
-    """A new private folder (mode 0700) whose socket paths fit the limit, in the first of ``bases`` where one can be
-    made (default: the temporary folder, then /tmp); None where ipc is not available or no folder fits."""
-    if not ipc_available():
-        return None
-    for base in bases or (tempfile.gettempdir(), "/tmp"):
-        # mkdtemp adds 8 random characters to the prefix
-        if len(os.path.join(os.path.abspath(base), PREFIX + "12345678")) + NAME_ROOM > SOCKET_PATH_MAX:
-            continue
-        try:
-            return tempfile.mkdtemp(prefix=PREFIX, dir=base)
-        except OSError:
-            continue
-    return None
-
+__all__ = ["NAME_ROOM", "PREFIX", "SOCKET_PATH_MAX", "LocalSocketKernelManager", "ipc_available", "make_socket_folder",
+           "socket_folder"]
 
 @functools.cache
 def socket_folder() -> str | None:

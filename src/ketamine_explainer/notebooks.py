@@ -142,16 +142,20 @@ def execute(path: Path, timeout: int = 600):
 def run(nb, folder: Path, timeout: int = 600) -> None:
     """Run every cell of ``nb`` in a fresh kernel started in ``folder``, storing outputs and widget state in ``nb``.
 
-    The kernel talks to this process over Unix sockets in a private folder, not over TCP: nothing is sent in plain
-    text over the network stack, and ipykernel has no "running over TCP without encryption" warning to print.
+    The kernel talks to this process over Unix sockets in a private folder (as the server's kernels do, see
+    :mod:`.kernels`), not over TCP: nothing is sent in plain text over the network stack, and ipykernel has no
+    "running over TCP without encryption" warning to print.
     """
     from nbclient import NotebookClient
     from traitlets.config import Config
 
-    sockets = tempfile.mkdtemp(prefix="kx-")
+    from .sockets import make_socket_folder
+
+    sockets = make_socket_folder()  # None where Unix sockets are not available: then jupyter_client's TCP default
+    transport = {"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}} if sockets else {}
     client = NotebookClient(
         nb,
-        config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}),
+        config=Config(transport),
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(folder)}},
@@ -161,7 +165,8 @@ def run(nb, folder: Path, timeout: int = 600) -> None:
     try:
         client.execute()
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
 
 
 def execute_all(paths: list[Path] | None = None) -> list[Path]:
