@@ -87,7 +87,8 @@ def axe_violations(page, include: str | None = None) -> list[str]:
     return [f"{v['id']} x{v['n']} at {v['target']}: {v['summary']}" for v in results]
 
 
-#: Geometry of what a reader sees: sideways scrolling, controls outside the viewport, images clipped or misaligned.
+#: Geometry of what a reader sees: sideways scrolling, controls outside the viewport, images clipped, misaligned or
+#: with text too small to read.
 GEOMETRY = r"""() => {
   const vw = document.documentElement.clientWidth, out = [];
   const scroll = document.scrollingElement.scrollWidth;
@@ -115,13 +116,13 @@ GEOMETRY = r"""() => {
   for (const img of document.querySelectorAll('img')) {
     if (!shown(img)) continue;
     const r = img.getBoundingClientRect();
-    const pans = img.closest('.kx-explorer > .widget-gridbox, .kx-explorer > .widget-box, .jp-OutputArea-output.jp-RenderedHTMLCommon');
-    const panning = pans && pans.scrollWidth > pans.clientWidth + 1 && getComputedStyle(pans).overflowX === 'auto';
-    if (panning) {  // a chart wider than a phone scrolls inside its own box, which stays inside the page
-      const b = pans.getBoundingClientRect();
-      if (b.left < -0.5 || b.right > vw + 0.5) out.push(`chart box outside the viewport (${b.left.toFixed(1)}..${b.right.toFixed(1)})`);
-      if (r.width < 599) out.push(`a panning chart is only ${r.width.toFixed(0)} px wide`);
-      continue;
+    // Chart text as large as a reader sees it: the smallest text of the image shown (the <picture>'s narrow source on
+    // a narrow page), scaled as displayed. At least 11 px from 390 px up; 9 px at 320 px (WCAG reflow, 400% zoom).
+    const source = img.parentElement.tagName === 'PICTURE' ? img.parentElement.querySelector('source') : null;
+    const shownData = source && img.currentSrc === source.srcset ? source.dataset : img.dataset;
+    if (shownData.textPx && img.naturalWidth && !img.closest('.reveal')) {
+      const px = parseFloat(shownData.textPx) * r.width / img.naturalWidth, least = vw >= 390 ? 11 : 9;
+      if (px < least - 0.05) out.push(`chart text is ${px.toFixed(1)} px, under ${least} px: "${img.alt.slice(0, 50)}"`);
     }
     if (r.left < -0.5 || r.right > vw + 0.5) out.push(`image outside the viewport (${r.left.toFixed(1)}..${r.right.toFixed(1)})`);
     // object-fit: contain (the decks) scales the picture whole into its box, so only a box without it can distort it.
@@ -133,11 +134,12 @@ GEOMETRY = r"""() => {
       const s = getComputedStyle(e);
       if ((s.overflowX !== 'visible' || s.overflowY !== 'visible') && !e.classList.contains('slides')) {
         const b = e.getBoundingClientRect();
+        // Cut off by a box that hides or scrolls its overflow: a chart is never to be panned, only seen whole.
         if (r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5) {
-          if (e.scrollHeight <= e.clientHeight + 1 && e.scrollWidth <= e.clientWidth + 1)
-            out.push(`image clipped by ${e.className || e.tagName}`);
+          out.push(`image clipped by ${e.className || e.tagName}: ${r.left.toFixed(1)}..${r.right.toFixed(1)} `
+                   + `in ${b.left.toFixed(1)}..${b.right.toFixed(1)}`);
+          break;
         }
-        break;
       }
       e = e.parentElement;
     }

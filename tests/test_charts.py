@@ -1,5 +1,6 @@
 """Charts: expected series, labels, house colours, and alt text that describes the chart."""
 
+import base64
 import io
 import re
 
@@ -123,8 +124,15 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     assert image.convert("RGB").getpixel((2, 2)) == (255, 255, 255), "the background stays pure white"
     assert f'alt="{first.alt}"' in first.html()
     bundle, metadata = first._repr_mimebundle_()
-    assert bundle["text/plain"] == first.alt and bundle["text/html"].startswith("<img")
-    assert metadata == {"text/html": {"alt": first.alt}}
+    assert bundle["text/plain"] == first.alt and metadata == {"text/html": {"alt": first.alt}}
+    # On a page the image comes with its narrow layout, which the browser takes on pages up to 700 px wide.
+    found = re.fullmatch(r'<picture style="display:block"><source media="screen and \(max-width: 700px\)" '
+                         r'srcset="data:image/png;base64,([^"]+)"[^>]*><img src="data:image/png;base64,([^"]+)" [^>]*></picture>',
+                         bundle["text/html"])
+    assert found, bundle["text/html"][:200]
+    narrow, wide = (Image.open(io.BytesIO(base64.b64decode(part))) for part in found.groups())
+    assert wide.size == (900, 468) and narrow.size == (567, 864), "4.2 inches wide at 135 dpi, in one column"
+    assert first.narrow.png() == base64.b64decode(found.group(1)) and first.png() == base64.b64decode(found.group(2))
 
 
 #: Okabe M, Ito K (2008), "Color Universal Design (CUD): how to make figures and presentations that are friendly to
@@ -330,8 +338,8 @@ STATIC_CHARTS = (
 )
 
 
-def _texts_outside(figure) -> list[str]:
-    """Every text matplotlib draws on ``figure`` whose extent (from the renderer) falls outside the image."""
+def _drawn_texts(figure) -> list:
+    """Every non-empty text matplotlib draws on ``figure``, with its extent from the renderer."""
     from matplotlib.text import Text
 
     drawn, draw = [], Text.draw
@@ -346,19 +354,41 @@ def _texts_outside(figure) -> list[str]:
         figure.canvas.draw()
     finally:
         Text.draw = draw
-    renderer, box = figure.canvas.get_renderer(), figure.bbox
-    outside = []
-    for text in drawn:  # a pixel of tolerance for anti-aliasing
-        ext = text.get_window_extent(renderer)
+    renderer = figure.canvas.get_renderer()
+    return [(text, text.get_window_extent(renderer)) for text in drawn]
+
+
+def _texts_outside(figure) -> list[str]:
+    """Every text drawn on ``figure`` whose extent falls outside the image."""
+    box, outside = figure.bbox, []
+    for text, ext in _drawn_texts(figure):  # a pixel of tolerance for anti-aliasing
         if ext.x0 < box.x0 - 1 or ext.y0 < box.y0 - 1 or ext.x1 > box.x1 + 1 or ext.y1 > box.y1 + 1:
             outside.append(f"{text.get_text()!r} at {[round(v) for v in ext.extents]} in {[round(v) for v in box.extents]}")
     return outside
 
 
+def _texts_overlapping(figure) -> list[str]:
+    """Every pair of texts drawn on ``figure`` whose extents overlap (by more than a pixel each way)."""
+    import itertools
+
+    found = []
+    for (a, ea), (b, eb) in itertools.combinations(_drawn_texts(figure), 2):
+        if min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > 1 and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > 1:
+            found.append(f"{a.get_text()!r} overlaps {b.get_text()!r}")
+    return found
+
+
+def _layout_problems(chart) -> list[str]:
+    """Texts outside the image or on top of each other, in the chart and (on a page) its narrow layout."""
+    figures = [("", chart.figure)] + ([("narrow: ", chart.narrow.figure)] if chart.narrow is not None else [])
+    return [f"{layout}{p}" for layout, figure in figures for p in (*_texts_outside(figure), *_texts_overlapping(figure))]
+
+
 @pytest.mark.parametrize("talk", [True, False], ids=["talk", "page"])
 def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch, talk):
     """Every chart the notebooks draw, and every frame of every explorer (each option of each control), in talk mode
-    (slides) and on the page: each drawn text (titles, labels, ticks, legends, readings, notes) lies inside the figure."""
+    (slides) and on the page in both its layouts (wide, and narrow for phones): each drawn text (titles, labels,
+    ticks, legends, readings, notes) lies inside the figure, and no two texts overlap."""
     import itertools
 
     from ketamine_explainer import notebooks, style
@@ -374,13 +404,14 @@ def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch
             for values in itertools.product(*([v for _, v in c.options] for c in call.controls)):
                 kwargs = dict(call.fixed, **{c.name: v for c, v in zip(call.controls, values)})
                 chart = call.chart(data, **kwargs)  # the chart with its mark: every text of both layers
-                problems.extend(f"{call.chart.__name__} {kwargs}: {p}" for p in _texts_outside(chart.figure))
+                assert (chart.narrow is None) is talk, "a page chart has a narrow layout; a slide's has none"
+                problems.extend(f"{call.chart.__name__} {kwargs}: {p}" for p in _layout_problems(chart))
     for name, kwargs in STATIC_CHARTS:
         called.add(name)
         chart = getattr(charts, name)(data, **kwargs)
-        problems.extend(f"{name} {kwargs}: {p}" for p in _texts_outside(chart.figure))
+        problems.extend(f"{name} {kwargs}: {p}" for p in _layout_problems(chart))
     assert called == {n for n in dir(charts) if n.startswith("plot_")}, "every chart function is measured"
-    assert not problems, "text outside the image:\n" + "\n".join(problems[:20])
+    assert not problems, "text outside the image or overlapping:\n" + "\n".join(problems[:20])
 
 
 def test_dollar_signs_in_data_are_text_not_formulas(data_copy):

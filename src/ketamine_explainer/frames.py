@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import workers
-from .charts.kit import LAST
+from .charts.kit import LAST, Frame, narrow_layout
 from .views import Control, Explorer
 
 #: At most this many frames per explorer: each is a picture stored in the notebook and in every page made from it.
@@ -53,20 +53,32 @@ class Job:
         return bases * (1 + (len(self.marker.options) if self.marker else 0))
 
     def draw(self, base: tuple[int, ...]) -> list[tuple[str, str]]:
-        """The frames of one combination of the base controls, as (html, alt): the chart, then each mark's layer."""
+        """The frames of one combination of the base controls, as (html, alt): the chart, then each mark's layer.
+
+        On a page (not in talk mode) each frame also carries its narrow layout, drawn the same way."""
         values = {c.name: c.options[i][1] for c, i in zip(self.base_controls, base)}
-        spec, marker = self.chart.spec, self.marker
         try:
-            if marker is None:
-                chart = self.chart(self.data, **self.fixed, **values)
+            if self.marker is None:
+                chart = self.chart(self.data, **self.fixed, **values)  # with its narrow layout, on a page
                 frames = [chart.frame()]
             else:
-                chart = spec.draw(self.data, **self.fixed, **values)
-                frames = [chart.frame(), *(chart.layer(spec.marker, value) for _, value in marker.options)]
+                talk, frames = self._layers(values)
+                if not talk:
+                    with narrow_layout():
+                        _, narrow = self._layers(values)
+                    for frame, small in zip(frames, narrow):
+                        frame.narrow = small
         except StopIteration as exc:  # would silently end a worker's batch early
             raise RuntimeError(f"drawing {values} found no matching row ({exc!r})") from exc
-        chart.figure.clear()
         return [(f.html(), f.alt) for f in frames]
+
+    def _layers(self, values: dict[str, Any]) -> tuple[bool, list[Frame]]:
+        """Whether the chart was drawn for talk, and its frames in the current layout: the chart, then each mark."""
+        spec = self.chart.spec
+        chart = spec.draw(self.data, **self.fixed, **values)
+        frames = [chart.frame(), *(chart.layer(spec.marker, value) for _, value in self.marker.options)]
+        chart.figure.clear()
+        return chart.talk, frames
 
 
 def varies(value) -> bool:

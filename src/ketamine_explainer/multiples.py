@@ -8,6 +8,7 @@ each labelled with its setting (the other controls as first shown). A question i
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -15,6 +16,8 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: At most this many settings of a control are printed side by side.
 MAX_MULTIPLES = 6
 PRINT_ONLY = "kx-print-only"
+#: A frame's narrow layout (a ``<picture>``'s source for narrow screens), which paper never shows.
+NARROW_SOURCE = re.compile(r'<source media="screen and [^"]*" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"[^>]*>')
 
 
 def _model_id(ref: str) -> str:
@@ -106,7 +109,7 @@ def _visible_layers(state: WidgetState, frame_box: str, selected: dict[str, int]
         while state.name(node) == "StackModel":
             index = selected.get(node, state.state(node).get("selected_index"))
             node = state.children(node)[index]
-        layers.append(state.state(node)["value"])
+        layers.append(NARROW_SOURCE.sub("", state.state(node)["value"]))
     return tuple(layers)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 
 from . import export, notebooks
+from .charts.kit import NARROW_MEDIA
 
 TEMPLATE = "kx_page"
 GENERATOR = "ketamine-explainer page"
@@ -67,9 +68,12 @@ def renderer_script() -> str:
 
 
 #: A chart output exactly as ``charts.Chart.html`` writes it: one PNG with its alt text and its axes geometry
-#: (``data-`` attributes), nothing else.
-CHART_IMAGE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*"(?: data-[a-z-]+="[^"<>]*")* '
-                         r'style="max-width:100%;height:auto">')
+#: (``data-`` attributes), alone or in a ``<picture>`` with the narrow layout's PNG for narrow pages; nothing else.
+_IMG = (r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*"(?: data-[a-z-]+="[^"<>]*")* '
+        r'style="max-width:100%;height:auto">')
+_SOURCE = (rf'<source media="{re.escape(NARROW_MEDIA)}" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"'
+           r'(?: data-[a-z-]+="[^"<>]*")*>')
+CHART_IMAGE = re.compile(rf'{_IMG}|<picture style="display:block">{_SOURCE}{_IMG}</picture>')
 
 
 class InlineAssets(Preprocessor):

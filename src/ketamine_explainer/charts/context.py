@@ -12,7 +12,7 @@ from .. import models
 from ..data import Dataset
 from ..style import GREY, OKABE_ITO, house_style
 from ..units import format_days
-from .kit import LAST, WIDE_TALK_SCALE, Chart, Vary, chart, new_figure, resolve_talk
+from .kit import LAST, WIDE_TALK_SCALE, Chart, Vary, chart, is_narrow, main_axes, new_figure, pick, resolve_talk, title, wrap
 
 PREVALENCE_VIEWS = {
     "world_sex": ("world", "sex", "Worldwide, by sex (WHO)", "All adults"),
@@ -29,26 +29,27 @@ def plot_prevalence(data: Dataset,
     """Share of each group with depression, against the whole group's share ('if it were equal')."""
     if view not in PREVALENCE_VIEWS:
         raise ValueError(f"view must be one of {', '.join(PREVALENCE_VIEWS)}")
-    scope, grouping, title, reference = PREVALENCE_VIEWS[view]
+    scope, grouping, heading, reference = PREVALENCE_VIEWS[view]
     rows, talk = [r for r in data.prevalence if r.scope == scope and r.grouping == grouping], resolve_talk(talk)
     overall = next(r for r in rows if r.group == reference)
     with house_style(talk):
-        figure = new_figure(10.0, 4.8)
-        ax = figure.add_axes((0.25, 0.2, 0.7, 0.66))
+        figure = new_figure(10.0, 4.8, narrow_height=4.6)
+        ax = main_axes(figure, (0.25, 0.2, 0.7, 0.66))
         colors = [GREY if r is overall else OKABE_ITO["blue"] for r in rows]
         bars = ax.barh([r.group for r in rows], [r.value_pct for r in rows], color=colors,
                        hatch=[("//" if r is overall else "") for r in rows], edgecolor="white")
         ax.bar_label(bars, labels=[f"{r.value_pct:g}%" for r in rows], padding=4)
         ax.axvline(overall.value_pct, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=2)
-        ax.annotate("dashed line: if every group\nwere affected equally", (overall.value_pct, -0.55), xytext=(6, 0),
+        ax.annotate(pick("dashed line: if every group\nwere affected equally", "dashed line: if\nevery group were\naffected equally"),
+                    (overall.value_pct, -0.55), xytext=(6, 0),
                     textcoords="offset points", color=OKABE_ITO["vermillion"], va="bottom", fontsize="small")
         ax.set_ylim(len(rows) - 0.5, -1.1)
         ax.set_xlim(0, max(r.value_pct for r in rows) * 1.3)
-        ax.set_xlabel(f"{overall.measure} (%)")
+        ax.set_xlabel(wrap(f"{overall.measure} (%)", 30))
         ax.grid(axis="y", visible=False)
-        ax.set_title(title)
+        title(ax, heading)
     values = "; ".join(f"{r.group} {r.value_pct:g}%" for r in rows)
-    alt = (f"Horizontal bar chart, {title}: {overall.measure.lower()} by group. {values}. "
+    alt = (f"Horizontal bar chart, {heading}: {overall.measure.lower()} by group. {values}. "
            f"A dashed line at {overall.value_pct:g}% marks what equal rates would look like; the groups differ from it.")
     return Chart(figure, alt, talk=talk)
 
@@ -70,25 +71,29 @@ def plot_stard(data: Dataset,
     cumulative, talk = models.cumulative_remission(rates[:steps]), resolve_talk(talk)
     ends = np.arange(1, steps + 1) * weeks_per_step
     with house_style(talk):
-        figure = new_figure(10.0, 5.4)
-        ax = figure.add_axes((0.08, 0.24, 0.9, 0.64))
+        figure = new_figure(10.0, 5.4, narrow_height=6.6)
+        ax = main_axes(figure, (0.08, 0.24, 0.9, 0.64))
         bars = ax.bar(ends - weeks_per_step / 2, rates[:steps], width=weeks_per_step * 0.8, color=OKABE_ITO["sky_blue"],
-                      label="remitted at this step (% of those who entered it)")
+                      label=wrap("remitted at this step (% of those who entered it)", 44))
         # Inside the bars on a white box drawn over the lines, so no value label collides with the reanalysis line or the
         # cumulative curve.
         ax.bar_label(bars, labels=[f"{r:g}%" for r in rates[:steps]], label_type="center", fontfamily="DejaVu Sans", zorder=5,
+                     fontsize=pick("medium", "small"),
                      bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.95})
         ax.plot(np.concatenate([[0], ends]), np.concatenate([[0], cumulative]), color=OKABE_ITO["blue"], marker="o",
-                label="cumulative, if nobody dropped out (how 67% was reached)")
+                label=wrap("cumulative, if nobody dropped out (how 67% was reached)", 44))
         ax.axhline(reanalysis.value_pct, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=2,
-                   label=f"cumulative on reanalysis: about {reanalysis.value_pct:g}% (Pigott 2023)")
+                   label=wrap(f"cumulative on reanalysis: about {reanalysis.value_pct:g}% (Pigott 2023)", 44))
         ax.set_xlim(0, max(4 * 14, steps * weeks_per_step))
         ax.set_ylim(0, 100)
-        ax.set_xticks(np.arange(0, ax.get_xlim()[1] + 1, 8))
-        ax.set_xlabel(f"Weeks of treatment ({weeks_per_step} weeks per step, an assumption for illustration)")
+        ax.set_xticks(np.arange(0, ax.get_xlim()[1] + 1, pick(8, 16)))
+        ax.set_xlabel(wrap(f"Weeks of treatment ({weeks_per_step} weeks per step, an assumption for illustration)", 36))
         ax.set_ylabel("Patients remitting (%)")
-        ax.set_title(f"{steps} treatment step{'s' if steps > 1 else ''}: up to {steps * weeks_per_step} weeks")
-        ax.legend(loc="upper left", fontsize="small")
+        title(ax, f"{steps} treatment step{'s' if steps > 1 else ''}: up to {steps * weeks_per_step} weeks")
+        if is_narrow():
+            figure.legend(loc="outside lower left", fontsize="small")
+        else:
+            ax.legend(loc="upper left", fontsize="small")
     alt = (f"Bar and line chart of STAR*D remission over {steps} sequential step(s) of {weeks_per_step} weeks each, "
            f"{steps * weeks_per_step} weeks in all. Remission at each step: {', '.join(f'{r:g}%' for r in rates[:steps])}. "
            f"Cumulative if nobody dropped out: {cumulative[-1]:.0f}% (reported {reported.value_pct:g}% after 4 steps); "
@@ -110,26 +115,32 @@ def plot_timeline(data: Dataset, up_to_year: Annotated[int, Vary("Show milestone
     """Ketamine's history, one row per milestone; milestones after ``up_to_year`` are faded."""
     events, talk = sorted(data.timeline, key=lambda e: (e.year, e.id)), resolve_talk(talk)
     with house_style(talk):
-        figure = new_figure(10.0, 6.4, talk_scale=WIDE_TALK_SCALE)
-        ax = figure.add_axes((0.06, 0.1, 0.92, 0.8))
+        figure = new_figure(10.0, 6.4, talk_scale=WIDE_TALK_SCALE, narrow_height=10.5)
+        ax = main_axes(figure, (0.06, 0.1, 0.92, 0.8))
         for row, event in enumerate(events):
             color, marker = CATEGORY_STYLE[event.category]
             shown = event.year <= up_to_year
             ax.plot(event.year, row, marker=marker, color=color if shown else "#CCCCCC", markersize=11, linestyle="none")
-            right = event.year < 1995
-            ax.annotate(f"{event.when}: {event.event}", (event.year, row), xytext=(10 if right else -10, 0),
-                        textcoords="offset points", ha="left" if right else "right", va="center", fontsize="small",
-                        color="black" if shown else "#BBBBBB")
+            right, text = event.year < 1995, f"{event.when}: {event.event}"
+            if is_narrow():  # under its marker, across the whole width
+                ax.annotate(wrap(text, 50), (1958, row), xytext=(0, -9), textcoords="offset points", ha="left", va="top",
+                            fontsize="small", color="black" if shown else "#BBBBBB")
+            else:
+                ax.annotate(text, (event.year, row), xytext=(10 if right else -10, 0), textcoords="offset points",
+                            ha="left" if right else "right", va="center", fontsize="small", color="black" if shown else "#BBBBBB")
         ax.axvline(up_to_year + 0.5, color=GREY, linewidth=1.5)
         ax.set_xlim(1958, 2028)
-        ax.set_ylim(len(events) + 1.3, -0.8)  # two empty rows at the bottom for the legend, clear of the last milestone
+        ax.set_ylim(len(events) + pick(1.3, 0.2), -0.6)  # two empty rows at the bottom for the legend, clear of the last milestone
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
         ax.spines["left"].set_visible(False)
         ax.set_xlabel("Year")
-        ax.set_title(f"From anaesthetic to antidepressant: up to {up_to_year}")
+        title(ax, f"From anaesthetic to antidepressant: up to {up_to_year}")
         handles = [Line2D([], [], color=c, marker=m, linestyle="none", label=k) for k, (c, m) in CATEGORY_STYLE.items()]
-        ax.legend(handles=handles, loc="lower left", ncols=2, fontsize="small")
+        if is_narrow():
+            figure.legend(handles=handles, loc="outside lower left", ncols=2, fontsize="small")
+        else:
+            ax.legend(handles=handles, loc="lower left", ncols=2, fontsize="small")
     shown = [e for e in events if e.year <= up_to_year]
     alt = (f"Timeline from 1962 to 2025 with {len(events)} milestones, {len(shown)} of them up to {up_to_year}: "
            + "; ".join(f"{e.when} {e.event}" for e in shown) + ".")
@@ -161,8 +172,8 @@ def plot_cascade(data: Dataset,
     first = models.first_effect(data, "iv_single")
     peak = max(models.onset_curve(data, "iv_single").anchors, key=lambda p: p.value_pct)
     with house_style(talk):
-        figure = new_figure(10.0, 5.8)
-        ax = figure.add_axes((0.3, 0.22, 0.66, 0.68))
+        figure = new_figure(10.0, 5.8, narrow_height=6.8)
+        ax = main_axes(figure, (0.3, 0.22, 0.66, 0.68))
         ax.axvspan(first.days * 1440, peak.days * 1440, color="#E8F1FA", zorder=0)
         # labelled at the top of the band, clear of the steps (the first ones lie before the band)
         ax.annotate("patients: first effect\nto peak (measured)", (np.sqrt(first.days * peak.days) * 1440, 0.5),
@@ -171,13 +182,18 @@ def plot_cascade(data: Dataset,
         ax.set_ylim(len(steps) - 0.4, -1.5)
         ax.set_xscale("log")
         ax.set_xlim(2, 3 * 1440)
-        ax.set_xticks([5, 30, 60, 240, 1440], ["5 min", "30 min", "1 h", "4 h", "1 day"])
+        ticks = pick([5, 30, 60, 240, 1440], [5, 60, 1440])
+        ax.set_xticks(ticks, [{5: "5 min", 30: "30 min", 60: "1 h", 240: "4 h", 1440: "1 day"}[t] for t in ticks])
         ax.minorticks_off()
-        ax.set_xlabel("Time after the dose (step positions are illustrative: order, not measured times)", loc="right")
-        ax.set_title("The proposed cascade, step by step")
+        ax.set_xlabel(wrap("Time after the dose (step positions are illustrative: order, not measured times)", 30),
+                      loc=pick("right", "center"))
+        title(ax, "The proposed cascade, step by step")
         handles = [Line2D([], [], color=c, marker=m, linestyle="none", markerfacecolor=c if k != "debated" else "white",
                           markeredgewidth=2, label=lab) for k, (c, m, lab) in EVIDENCE_STYLE.items()]
-        figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=3)
+        if is_narrow():
+            figure.legend(handles=handles, loc="outside lower left")
+        else:
+            figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=3)
     shown = [s for s in steps if s.order <= up_to_step]
     alt = (f"Dot chart of {len(steps)} proposed steps of ketamine's action on a time axis from minutes to a day; "
            f"{len(shown)} shown: " + "; ".join(f"{s.step} ({EVIDENCE_STYLE[s.evidence][2]})" for s in shown)
@@ -193,6 +209,6 @@ def _cascade_steps(ax, steps, up_to_step: int) -> None:
         ax.plot(step.minutes_illustrative, row, marker=marker, markersize=13, linestyle="none",
                 color=color if shown else "#DDDDDD", markerfacecolor=(color if shown and step.evidence != "debated" else "white"),
                 markeredgewidth=2.5)
-    ax.set_yticks(range(len(steps)), [s.step for s in steps])
+    ax.set_yticks(range(len(steps)), [wrap(s.step, 16) for s in steps])
     for label, step in zip(ax.get_yticklabels(), steps):
         label.set_color("black" if step.order <= up_to_step else "#BBBBBB")

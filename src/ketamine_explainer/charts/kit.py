@@ -12,12 +12,15 @@ transparent layer of the same figure (:meth:`Chart.layer`), so the layers line u
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import html
 import inspect
 import io
+import textwrap
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +29,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
 from PIL import Image
 
 from ..style import GREY, house_style, talk_mode
@@ -104,6 +109,9 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
                 raise TypeError(f"{draw.__name__} takes its options by name ({', '.join(names)}), after the data")
             value = kwargs.pop(marker_name, None) if marker_name else None
             drawn = draw(data, **kwargs)
+            if not drawn.talk and not is_narrow():  # slides are never narrow; pages get both layouts
+                with narrow_layout():
+                    drawn.narrow = draw(data, **kwargs)
             if value is not None:
                 drawn.mark(marker, value)
             return drawn
@@ -114,19 +122,36 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
     return decorate
 
 
+#: Pages narrower than this show each chart's narrow layout (see :func:`narrow_layout`): phones, and windows that
+#: narrow. The same breakpoint moves each control's label above it (site.css).
+NARROW_MEDIA = "screen and (max-width: 700px)"
+
+
 @dataclass
 class Frame:
-    """One finished image: PNG bytes, alt text and where its axes lie (see :meth:`Chart.geometry`)."""
+    """One finished image: PNG bytes, alt text, where its axes lie (see :meth:`Chart.geometry`) and its smallest text
+    in image pixels; optionally the same frame in the narrow layout, which the browser shows on narrow pages."""
 
     png: bytes
     alt: str
     geometry: dict[str, str]
+    text_px: float = 0.0
+    narrow: Frame | None = None
+
+    def attributes(self) -> str:
+        found = {**self.geometry, "text-px": f"{self.text_px:.1f}"} if self.text_px else self.geometry
+        return "".join(f' data-{key}="{html.escape(value)}"' for key, value in found.items())
+
+    def src(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
     def html(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        attributes = "".join(f' data-{key}="{html.escape(value)}"' for key, value in self.geometry.items())
-        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}"{attributes} '
-                'style="max-width:100%;height:auto">')
+        """An ``<img>``; with a narrow layout, a ``<picture>`` whose ``<source>`` the browser takes on narrow pages."""
+        image = f'<img src="{self.src()}" alt="{html.escape(self.alt)}"{self.attributes()} style="max-width:100%;height:auto">'
+        if self.narrow is None:
+            return image
+        source = f'<source media="{NARROW_MEDIA}" srcset="{self.narrow.src()}"{self.narrow.attributes()}>'
+        return f'<picture style="display:block">{source}{image}</picture>'
 
 
 @dataclass
@@ -140,13 +165,20 @@ class Chart:
     alt: str
     parts: dict[str, Any] = field(default_factory=dict)
     talk: bool = False
+    narrow: Chart | None = None  # the same chart in the narrow layout, for narrow pages (see :func:`narrow_layout`)
+    in_narrow_layout: bool = field(default_factory=lambda: is_narrow())  # drawn in the narrow layout (marks are too)
     _frame: Frame | None = None
     _geometry: dict[str, str] | None = None
 
+    def __post_init__(self):
+        settle(self.figure)
+
     def mark(self, marker: Callable[[Chart, Any], str], value: Any) -> None:
         """Draw ``marker`` at ``value`` on this chart, in the same image; its sentence joins the alt text."""
-        with house_style(self.talk):
+        with self._drawing():
             self.alt = f"{self.alt} {marker(self, value)}"
+        if self.narrow is not None:
+            self.narrow.mark(marker, value)
         self._frame = self._geometry = None
 
     def layer(self, marker: Callable[[Chart, Any], str], value: Any) -> Frame:
@@ -157,14 +189,14 @@ class Chart:
         """
         geometry = self.geometry()  # the chart's own (drawn before anything is hidden); the layer shares it
         before = set(_artists(self.figure))
-        with house_style(self.talk):
+        with self._drawing():
             alt = marker(self, value)
         added = [a for a in _artists(self.figure) if a not in before]
         shown = [a for a in before if a.get_visible()]
         for artist in shown:
             artist.set_visible(False)
         try:
-            frame = Frame(_png(self.figure, transparent=True), alt, geometry)
+            frame = Frame(_png(self.figure, transparent=True), alt, geometry, _smallest_text_px(self.figure, added))
         finally:
             for artist in shown:
                 artist.set_visible(True)
@@ -172,11 +204,22 @@ class Chart:
                 artist.remove()
         return frame
 
+    @contextmanager
+    def _drawing(self) -> Iterator[None]:
+        """The style and layout this chart was drawn in, for drawing a mark on it."""
+        with house_style(self.talk):
+            if self.in_narrow_layout:
+                with narrow_layout():
+                    yield
+            else:
+                yield
+
     def frame(self) -> Frame:
         if self._frame is None:
             png = _png(self.figure)  # drawn: the axes' extents are final, no second layout pass is needed
             self._geometry = self._geometry or self._measure()
-            self._frame = Frame(png, self.alt, self._geometry)
+            narrow = self.narrow.frame() if self.narrow is not None else None
+            self._frame = Frame(png, self.alt, self._geometry, _smallest_text_px(self.figure, _artists(self.figure)), narrow)
         return self._frame
 
     def png(self) -> bytes:
@@ -207,7 +250,7 @@ class Chart:
             "axes": " ".join(f"{v:.2f}" for v in (box.x0, height - box.y1, box.x1, height - box.y0)),
             "xlim": " ".join(f"{v:.6g}" for v in ax.get_xlim()),
             "xscale": ax.get_xscale(),
-            "title-pt": f"{ax.title.get_fontsize():g}",
+            "title-pt": f"{(ax.title if ax.get_title() else self.figure._suptitle or ax.title).get_fontsize():g}",
         }
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -220,6 +263,13 @@ def _artists(figure: Figure) -> list:
     for child in figure.get_children():
         found.extend(child.get_children() if isinstance(child, Axes) else [child])
     return found
+
+
+def _smallest_text_px(figure: Figure, artists: Iterable) -> float:
+    """The type size, in image pixels, of the smallest visible text among ``artists`` and their children."""
+    sizes = [t.get_fontsize() for a in artists for t in a.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and a.get_visible()]
+    return min(sizes, default=0.0) * figure.dpi / 72
 
 
 def _png(figure: Figure, transparent: bool = False) -> bytes:
@@ -252,13 +302,92 @@ def _keep_background_white(image: Image.Image) -> None:
 TALK_SCALE, WIDE_TALK_SCALE = 1.15, 1.3
 
 
-def new_figure(width: float = 10.0, height: float = 5.8, talk_scale: float = TALK_SCALE) -> Figure:
-    """A figure of the house size (inches on the page); call inside :func:`~ketamine_explainer.style.house_style`."""
-    if is_talk():
-        width, height = width * talk_scale, height * talk_scale
-    figure = Figure(figsize=(width, height))
+#: The narrow layout: a figure this wide (inches) shown about 360 px wide on a phone, so that 1 pt of type is about
+#: 1.15 px there; drawn at a higher resolution than the page's charts, for the sharp screens of phones.
+NARROW_WIDTH, NARROW_DPI = 4.2, 135
+_NARROW = contextvars.ContextVar("narrow_layout", default=False)
+
+
+@contextmanager
+def narrow_layout() -> Iterator[None]:
+    """Draw charts in their narrow layout while inside: one column, legends below the axes, long text wrapped.
+
+    A chart function asks :func:`is_narrow` (or :func:`pick`) where its wide layout and its narrow one differ; its
+    figure from :func:`new_figure` is then laid out by matplotlib's constrained layout, run once and kept
+    (:func:`settle`), so that a mark drawn later as a layer lies over the very same axes.
+    """
+    token = _NARROW.set(True)
+    try:
+        yield
+    finally:
+        _NARROW.reset(token)
+
+
+def is_narrow() -> bool:
+    return _NARROW.get()
+
+
+def pick(wide, narrow):
+    """``narrow`` while drawing the narrow layout, else ``wide``."""
+    return narrow if is_narrow() else wide
+
+
+def wrap(text: str, chars: int) -> str:
+    """``text`` in lines of at most ``chars`` characters in the narrow layout; unchanged in the wide one."""
+    return textwrap.fill(text, chars, break_on_hyphens=False) if is_narrow() else text
+
+
+def new_figure(width: float = 10.0, height: float = 5.8, talk_scale: float = TALK_SCALE,
+               narrow_height: float | None = None) -> Figure:
+    """A figure of the house size (inches on the page); call inside :func:`~ketamine_explainer.style.house_style`.
+
+    In the narrow layout it is :data:`NARROW_WIDTH` wide and ``narrow_height`` high, laid out by constrained layout.
+    """
+    if is_narrow():
+        figure = Figure(figsize=(NARROW_WIDTH, narrow_height or height), dpi=NARROW_DPI, layout="constrained")
+        figure.get_layout_engine().set(w_pad=3 / 72, h_pad=3 / 72)
+    else:
+        if is_talk():
+            width, height = width * talk_scale, height * talk_scale
+        figure = Figure(figsize=(width, height))
     FigureCanvasAgg(figure)
     return figure
+
+
+def title(ax: Axes, text: str) -> None:
+    """The chart's title, bold, from the left edge of the axes; in the narrow layout from the image's edge, wrapped."""
+    if is_narrow():
+        ax.figure.suptitle(wrap(text, 30), x=0.02, ha="left", fontsize=matplotlib.rcParams["axes.titlesize"],
+                           fontweight="bold")
+    else:
+        ax.set_title(text)
+
+
+def keep_inside(text: Text, ax: Axes) -> None:
+    """Shift ``text`` (an annotation placed in offset points) sideways as far as needed to lie within the axes."""
+    renderer = ax.figure.canvas.get_renderer()
+    box, extent = ax.get_window_extent(renderer), text.get_window_extent(renderer)
+    shift = max(box.x0 - extent.x0, 0) + min(box.x1 - extent.x1, 0)  # pixels
+    if shift:
+        dx, dy = text.xyann
+        text.xyann = (dx + shift * 72 / ax.figure.dpi, dy)
+
+
+def main_axes(figure: Figure, rect: tuple[float, float, float, float]) -> Axes:
+    """The chart's axes: at ``rect`` (figure fractions) in the wide layout, placed by constrained layout in the narrow."""
+    return figure.add_subplot() if figure.get_layout_engine() is not None else figure.add_axes(rect)
+
+
+def settle(figure: Figure) -> None:
+    """Run a constrained layout once and keep it: nothing moves when marks are drawn or parts hidden afterwards."""
+    engine = figure.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        bottom = engine.get()["rect"][1]  # room kept for a footnote: legends below the axes sit just above it
+        if bottom > 0:
+            for legend in figure.legends:
+                legend.set_bbox_to_anchor((0, bottom, 1, 1 - bottom), transform=figure.transFigure)
 
 
 def resolve_talk(talk: bool | None) -> bool:
@@ -266,8 +395,17 @@ def resolve_talk(talk: bool | None) -> bool:
 
 
 def footnote(figure: Figure, text: str) -> None:
-    """A note printed inside the image, so it travels with the chart into slides and previews."""
-    figure.text(0.01, 0.012, text, fontsize="small", style="italic", color=GREY, va="bottom", ha="left")
+    """A note printed inside the image, so it travels with the chart into slides and previews.
+
+    In the narrow layout it is wrapped, and the constrained layout keeps its lines clear of the axes and legends.
+    """
+    text = wrap(text, 54)
+    note = figure.text(0.01, 0.012, text, fontsize="small", style="italic", color=GREY, va="bottom", ha="left")
+    engine = figure.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        height = (text.count("\n") + 1) * note.get_fontsize() * 1.25 / 72 + 0.08  # inches
+        share = height / figure.get_figheight()
+        engine.set(rect=(0, share, 1, 1 - share))
 
 
 def is_talk() -> bool:
@@ -277,6 +415,7 @@ def is_talk() -> bool:
 
 LOG_TICKS = [HOUR, 4 * HOUR, 1, 3, WEEK, 2 * WEEK, 4 * WEEK, 8 * WEEK, 16 * WEEK]
 LOG_TICK_LABELS = ["1 h", "4 h", "1 d", "3 d", "1 wk", "2 wk", "4 wk", "8 wk", "16 wk"]
+NARROW_LOG_TICKS = [HOUR, 4 * HOUR, 1, WEEK, 4 * WEEK, 16 * WEEK]  # labels a narrow axis has room for
 
 
 def time_axis(ax, scale: str, end_days: float) -> None:
@@ -284,13 +423,14 @@ def time_axis(ax, scale: str, end_days: float) -> None:
     if scale == "log":
         ax.set_xscale("log")
         ax.set_xlim(HOUR, end_days)
-        ticks = [t for t in LOG_TICKS if t <= end_days]
-        ax.set_xticks(ticks, LOG_TICK_LABELS[: len(ticks)])
+        ticks = [t for t in LOG_TICKS if t <= end_days and (t in NARROW_LOG_TICKS or not is_narrow())]
+        ax.set_xticks(ticks, [LOG_TICK_LABELS[LOG_TICKS.index(t)] for t in ticks])
         ax.minorticks_off()
-        ax.set_xlabel("Time since the first dose or session (logarithmic scale)")
+        ax.tick_params(axis="x", pad=6)  # "1 h" at the corner stays clear of the y axis's lowest label
+        ax.set_xlabel(pick("Time since the first dose or session (logarithmic scale)", "Time since the first dose (log scale)"))
     elif scale == "linear":
         ax.set_xlim(0, end_days)
-        step = 2 * WEEK if end_days > 6 * WEEK else WEEK
+        step = (2 * WEEK if end_days > 6 * WEEK else WEEK) * pick(1, 2 if end_days > 6 * WEEK else 1)
         ticks = np.arange(0, end_days + 1e-9, step)
         ax.set_xticks(ticks, [f"{t / WEEK:g}" for t in ticks])
         ax.set_xlabel("Weeks since the first dose or session")

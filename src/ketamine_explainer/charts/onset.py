@@ -12,7 +12,24 @@ from .. import models
 from ..data import Dataset
 from ..style import GREY, TREATMENT_STYLE, house_style
 from ..units import HOUR, WEEK, format_days, short_days
-from .kit import WIDE_TALK_SCALE, Chart, Vary, chart, footnote, is_talk, new_figure, resolve_talk, time_axis
+from .kit import (
+    WIDE_TALK_SCALE,
+    Chart,
+    Vary,
+    chart,
+    footnote,
+    is_narrow,
+    is_talk,
+    keep_inside,
+    main_axes,
+    new_figure,
+    pick,
+    resolve_talk,
+    settle,
+    time_axis,
+    title,
+    wrap,
+)
 
 POPULATION_NOTE = "Trials in different populations (see each study's population): compare shapes, not heights."
 ONSET_END = 16 * WEEK
@@ -53,8 +70,10 @@ def mark_onset(chart: Chart, at_days: Annotated[float, Vary("Where does each sta
     data, figure, ax, curves = chart.parts["data"], chart.figure, chart.parts["ax"], chart.parts["curves"]
     ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
     left = ax.transAxes.inverted().transform(ax.transData.transform((at_days, 0)))[0] < 0.5
-    ax.annotate(f"{format_days(at_days)}: measured values only", (at_days, 100), xytext=(4 if left else -4, -2),
-                textcoords="offset points", va="top", ha="left" if left else "right", color=GREY, fontweight="bold")
+    note = ax.annotate(f"{format_days(at_days)}:" + pick(" ", "\n") + "measured values only", (at_days, 100),
+                       xytext=(4 if left else -4, -2), textcoords="offset points", va="top", ha="left" if left else "right",
+                       color=GREY, fontweight="bold", fontsize=pick("medium", "small"))
+    keep_inside(note, ax)
     sentences = []
     for (treatment, curve), (x, y, size) in zip(curves.items(), chart.parts["reading_at"]):
         style, point = TREATMENT_STYLE[treatment], models.onset_reading(data, curve, at_days)
@@ -95,19 +114,20 @@ def plot_onset_timelines(
     talk = resolve_talk(talk)
     curves = {t: models.onset_curve(data, t) for t in treatments}  # computed once for the chart, its mark and its alt
     with house_style(talk):
-        figure = new_figure(10.0, 6.8)
-        ax = figure.add_axes((0.08, 0.42, 0.87, 0.51))
+        figure = new_figure(10.0, 6.8, narrow_height=8.4)
+        ax = main_axes(figure, (0.08, 0.42, 0.87, 0.51))
         _draw_curves(ax, data, curves, scale)
         time_axis(ax, scale, ONSET_END)
         ax.set_ylim(0, 100)
         ax.set_ylabel("Patients responding (%)")
-        ax.set_title("How fast do depression treatments work?")
+        title(ax, "How fast do depression treatments work?")
         names = _legends(figure, data, curves)
         footnote(figure, POPULATION_NOTE)
+        settle(figure)
         figure.draw_without_rendering()
     width, height = figure.bbox.width, figure.bbox.height
     reading_at = [((box.x1 + 2) / width, (box.y0 + box.y1) / 2 / height, text.get_fontsize())
-                  for text in names.get_texts() for box in [text.get_window_extent()]]
+                  for text in names for box in [text.get_window_extent()]]
     return Chart(figure, _onset_alt(data, curves, scale), {"data": data, "ax": ax, "curves": curves, "reading_at": reading_at},
                  talk)
 
@@ -126,8 +146,10 @@ def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale:
             ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
 
 
-def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]):
-    """The treatment names (each followed by room for its reading) and the key to markers and lines."""
+def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]) -> list:
+    """The treatment names (each followed by room for its reading) and the key to markers and lines; returns the names.
+
+    Narrow: one legend in one column below the axes, names first."""
     handles = []
     for treatment, curve in curves.items():  # ECT's curve is remission, and says so
         style = TREATMENT_STYLE[treatment]
@@ -140,11 +162,14 @@ def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]):
         Line2D([], [], color=GREY, label="illustrative curve between points"),
         Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none", label="first noticeable effect"),
     ]
+    if is_narrow():
+        legend = figure.legend(handles=[*handles, *key], loc="outside lower left", handlelength=2.0)
+        return legend.get_texts()[: len(handles)]
     names = figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
                           columnspacing=11)  # room for the readings written after the names
     figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
                   fontsize="x-small" if is_talk() else "small")  # the key fits one row
-    return names
+    return names.get_texts()
 
 
 def _onset_alt(data: Dataset, curves: dict[str, models.OnsetCurve], scale: str) -> str:
@@ -175,23 +200,26 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
     end, talk = 4 * WEEK, resolve_talk(talk)
     single, course = models.onset_curve(data, "iv_single"), models.onset_curve(data, "iv_course")
     with house_style(talk):
-        figure = new_figure(10.0, 5.2, talk_scale=1.2)  # room for the title in talk mode
-        ax = figure.add_axes((0.08, 0.2, 0.9, 0.68))
+        figure = new_figure(10.0, 5.2, talk_scale=1.2, narrow_height=6.4)  # room for the title in talk mode
+        ax = main_axes(figure, (0.08, 0.2, 0.9, 0.68))
         days = np.linspace(0, end, 400)
         for curve in (single, course):
             style, label = TREATMENT_STYLE[curve.treatment], data.treatment(curve.treatment).label
-            ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, label=f"{label} (illustrative curve)")
+            ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, label=wrap(f"{label} (illustrative curve)", 38))
             points = [p for p in models.measured_points(data, curve.treatment, ("response",)) if p.curve]
             ax.plot([p.days for p in points], [p.value_pct for p in points], linestyle="none", marker=style.marker,
-                    color=style.color, label=f"{label}: measured response")
+                    color=style.color, label=wrap(f"{label}: measured response", 38))
         ax.axvspan(12, 14, color="#EEEEEE", zorder=0)
         ax.annotate("single infusion no longer\nbetter than control (12-14 days)", (13, 92), ha="center", va="top",
                     color=GREY, fontsize="small")
         time_axis(ax, "linear", end)
         ax.set_ylim(0, 100)
         ax.set_ylabel("Patients responding (%)")
-        ax.set_title("One infusion fades within about a week; a course holds while it lasts")
-        ax.legend(loc="lower right")
+        title(ax, "One infusion fades within about a week; a course holds while it lasts")
+        if is_narrow():
+            figure.legend(loc="outside lower left")
+        else:
+            ax.legend(loc="lower right")
     alt = (
         "Line chart over 4 weeks of the percent of patients responding. "
         f"One IV ketamine infusion: {single.anchors[0].value_pct:g}% measured at 1 day, {single.anchors[2].value_pct:g}% at 7 days; "
@@ -230,16 +258,22 @@ def plot_timing(data: Dataset, show: Annotated[str, Vary("Show the times when", 
         raise ValueError(f"show must be one of {', '.join(TIMING_VIEWS)}")
     treatments, talk = list(data.treatments), resolve_talk(talk)
     with house_style(talk):
-        figure = new_figure(10.0, 6.2, talk_scale=WIDE_TALK_SCALE)
-        ax = figure.add_axes((0.24, 0.17, 0.72, 0.73))
+        figure = new_figure(10.0, 6.2, talk_scale=WIDE_TALK_SCALE, narrow_height=8.2)
+        ax = main_axes(figure, (0.24, 0.17, 0.72, 0.73))
         results = [_timing_row(ax, data, row, t, show) for row, t in enumerate(treatments)]
-        ax.set_yticks(range(len(treatments)), [SHORT_LABELS.get(t.id, t.label) for t in treatments])
-        ax.set_ylim(len(treatments) - 0.5, -0.75)
+        names = [SHORT_LABELS.get(t.id, t.label) for t in treatments]
+        if is_narrow():  # each name above its row, so the reported times have the whole width
+            ax.set_yticks([])
+            for row, name in enumerate(names):
+                ax.annotate(name, (HOUR, row - 0.36), xytext=(4, 0), textcoords="offset points", va="center", fontweight="bold")
+        else:
+            ax.set_yticks(range(len(treatments)), names)
+        ax.set_ylim(len(treatments) - pick(0.5, 0.3), -0.75)
         time_axis(ax, "log", 16 * WEEK)
         ax.set_xticks([HOUR, 4 * HOUR, 1, WEEK, 4 * WEEK, 16 * WEEK], ["1 h", "4 h", "1 d", "1 wk", "4 wk", "16 wk"])
-        ax.set_xlabel("Time since the first dose or session (log scale)")
+        ax.set_xlabel(pick("Time since the first dose or session (log scale)", "Time since the first dose (log scale)"))
         ax.grid(axis="y", visible=False)
-        ax.set_title(TIMING_VIEWS[show])
+        title(ax, TIMING_VIEWS[show])
         footnote(figure, "Each mark is a reported time. " + POPULATION_NOTE)
     alt = (f"Range chart on a log time axis: {TIMING_VIEWS[show].lower()} For each treatment, the reported times and their "
            "sources: " + "; ".join(results) + f". {POPULATION_NOTE}")
@@ -259,6 +293,6 @@ def _timing_row(ax, data: Dataset, row: int, treatment, show: str) -> str:
             markersize=10)
     sources = "; ".join(sorted({source_name(data, p.source_id) for p in points}))
     span = format_days(low) if np.isclose(low, high) else f"{format_days(low)} to {format_days(high)}"
-    ax.annotate(f"{span} ({sources})", (HOUR, row - 0.3), xytext=(4, 0), textcoords="offset points", va="center",
-                fontsize="small")
+    ax.annotate(wrap(f"{span} ({sources})", 52), (HOUR, row + pick(-0.3, 0.18)), xytext=(4, 0), textcoords="offset points",
+                va=pick("center", "top"), fontsize="small")
     return f"{treatment.label}: {span} ({sources})"

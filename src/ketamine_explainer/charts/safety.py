@@ -13,7 +13,7 @@ from .. import models
 from ..data import Dataset
 from ..style import GREY, OKABE_ITO, TREATMENT_STYLE, house_style
 from ..units import format_minutes
-from .kit import WIDE_TALK_SCALE, Chart, Vary, chart, footnote, new_figure, resolve_talk
+from .kit import WIDE_TALK_SCALE, Chart, Vary, chart, footnote, is_narrow, keep_inside, main_axes, new_figure, pick, resolve_talk, title, wrap
 
 PLASMA_END, ACUTE_END = 480, 270  # minutes shown
 
@@ -27,9 +27,11 @@ def mark_plasma(chart: Chart, at_minutes: Annotated[float, Vary("Time after the 
     ax.axvline(at_minutes, color=GREY, linewidth=1.5)
     ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
             markeredgewidth=2.5)
-    right = at_minutes > 300
-    ax.annotate(f"{format_minutes(at_minutes)}: ≈{value:.0f} ng/mL\n(illustrative model)", (at_minutes, value),
-                xytext=(-8 if right else 8, 10), textcoords="offset points", fontweight="bold", ha="right" if right else "left")
+    right = at_minutes > pick(300, 200)
+    note = ax.annotate(f"{format_minutes(at_minutes)}: ≈{value:.0f} ng/mL\n(illustrative model)", (at_minutes, value),
+                       xytext=(-8 if right else 8, 10), textcoords="offset points", fontweight="bold",
+                       ha="right" if right else "left")
+    keep_inside(note, ax)
     return f"At {format_minutes(at_minutes)} the illustrative model gives about {value:.0f} ng/mL (a model value, not a measurement)."
 
 
@@ -47,8 +49,8 @@ def plot_plasma(data: Dataset, talk: bool | None = None) -> Chart:
     minutes = np.linspace(0, PLASMA_END, PLASMA_END + 1)
     conc = models.plasma_concentration(model, minutes, dose, infusion)
     with house_style(talk):
-        figure = new_figure(10.0, 5.6, talk_scale=WIDE_TALK_SCALE)
-        ax = figure.add_axes((0.1, 0.14, 0.54, 0.74))
+        figure = new_figure(10.0, 5.6, talk_scale=WIDE_TALK_SCALE, narrow_height=7.4)
+        ax = main_axes(figure, (0.1, 0.14, 0.54, 0.74))
         handles = [Line2D([], [], color=TREATMENT_STYLE["iv_single"].color, label="illustrative model\n(not for dosing)")]
         for level, (color, fill, hatch) in zip(data.plasma_levels, BANDS):
             label = f"{level.use}: {level.low_ng_ml:g}" + (f"-{level.high_ng_ml:g}" if level.high_ng_ml > level.low_ng_ml else "") + " ng/mL"
@@ -66,8 +68,12 @@ def plot_plasma(data: Dataset, talk: bool | None = None) -> Chart:
         ax.set_xticks(np.arange(0, PLASMA_END + 1, 60), [f"{h}" for h in range(9)])
         ax.set_xlabel("Hours after the start of the infusion")
         ax.set_ylabel("Plasma ketamine (ng/mL, log scale)")
-        ax.set_title("Illustrative plasma curve: far below anaesthetic levels")
-        figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.64, 0.5), fontsize="small", title="Reported peak levels")
+        title(ax, "Illustrative plasma curve: far below anaesthetic levels")
+        if is_narrow():
+            figure.legend(handles=handles, loc="outside lower left", fontsize="small", title="Reported peak levels")
+        else:
+            figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.64, 0.5), fontsize="small",
+                          title="Reported peak levels")
     alt = (f"Line chart, log scale, of an illustrative two-compartment model of plasma ketamine over 8 hours after "
            f"{data.pk('dose_per_kg').value:g} mg/kg over {infusion:g} minutes: peak about {conc.max():.0f} ng/mL at {infusion:g} minutes, "
            f"about {conc[120]:.0f} ng/mL at 2 hours and {conc[480]:.0f} at 8 hours. Reported ranges: "
@@ -84,9 +90,12 @@ def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the s
     if window < at_minutes <= bp_end:
         where += "; esketamine's blood pressure may still be raised"
     # On a white box, so the curves passing behind it never run through its words.
-    ax.annotate(f"{format_minutes(at_minutes)}: {where}".replace("; ", ";\n"), (at_minutes, 0.55), xytext=(6, 0),
-                textcoords="offset points", fontweight="bold", ha="left" if at_minutes < 170 else "right",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+    left = at_minutes < pick(170, 135)
+    text = ";\n".join(wrap(part, 20) for part in f"{format_minutes(at_minutes)}: {where}".split("; "))
+    note = ax.annotate(text, (at_minutes, 0.55), xytext=(6 if left else -6, 0), textcoords="offset points", fontweight="bold",
+                       ha="left" if left else "right", fontsize=pick("medium", "small"),
+                       bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+    keep_inside(note, ax)  # where neither side has room (a narrow chart), it slides over the line
     return f"Marked at {format_minutes(at_minutes)}, {where}."
 
 
@@ -100,23 +109,29 @@ def plot_acute_effects(data: Dataset, talk: bool | None = None) -> Chart:
     window = rows[("Monitoring", "window")].minutes
     bp_end = rows[("Esketamine blood pressure", "resolved")].minutes
     with house_style(talk):
-        figure = new_figure(10.0, 5.4, talk_scale=WIDE_TALK_SCALE)
-        ax = figure.add_axes((0.12, 0.24, 0.86, 0.64))
+        figure = new_figure(10.0, 5.4, talk_scale=WIDE_TALK_SCALE, narrow_height=6.6)
+        ax = main_axes(figure, (0.12, 0.24, 0.86, 0.64))
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
-        ax.annotate(f"esketamine REMS: monitoring for at least {window / 60:g} hours", (3, 1.17), ha="left",
-                    color=OKABE_ITO["bluish_green"], fontweight="bold")
+        ax.annotate(wrap(f"esketamine REMS: monitoring for at least {window / 60:g} hours", 30), (3, pick(1.17, 1.12)),
+                    ha="left", va=pick("baseline", "bottom"), color=OKABE_ITO["bluish_green"], fontweight="bold")
         ax.plot([ESKETAMINE_BP_PEAK, bp_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt")
-        ax.annotate("esketamine (label): blood pressure peaks about 40 min, lasts about 4 h", (bp_end, 0.32), xytext=(-4, 8),
-                    textcoords="offset points", ha="right", color=GREY, fontsize="small")
+        ax.annotate(wrap("esketamine (label): blood pressure peaks about 40 min, lasts about 4 h", 36), (bp_end, 0.32),
+                    xytext=(-4, 8), textcoords="offset points", ha="right", color=GREY, fontsize="small")
         _acute_curves(ax, rows)
         ax.set_xlim(0, ACUTE_END)
-        ax.set_ylim(0, 1.3)
-        ax.set_xticks(np.arange(0, 241, 30), ["0", "30 min", "1 h", "1.5 h", "2 h", "2.5 h", "3 h", "3.5 h", "4 h"])
+        ax.set_ylim(0, pick(1.3, 1.5))
+        if is_narrow():
+            ax.set_xticks(np.arange(0, 241, 60), ["0", "1 h", "2 h", "3 h", "4 h"])
+        else:
+            ax.set_xticks(np.arange(0, 241, 30), ["0", "30 min", "1 h", "1.5 h", "2 h", "2.5 h", "3 h", "3.5 h", "4 h"])
         ax.set_yticks([0, 1], ["baseline", "peak"])
         ax.set_xlabel("Time after the start of a dose")
         ax.set_ylabel("Relative size of the effect")
-        ax.set_title("Acute effects after a dose")
-        figure.legend(loc="lower left", bbox_to_anchor=(0, 0), ncols=2, fontsize="small")
+        title(ax, "Acute effects after a dose")
+        if is_narrow():
+            figure.legend(loc="outside lower left", fontsize="small")
+        else:
+            figure.legend(loc="lower left", bbox_to_anchor=(0, 0), ncols=2, fontsize="small")
     diss, bp, bpr = rows[("Dissociation", "peak")], rows[("Blood pressure", "peak")], rows[("Blood pressure", "resolved")]
     alt = (f"Line chart of the relative size of acute effects over 4.5 hours after a dose. After a 40-minute IV ketamine "
            f"infusion, dissociation peaks at {diss.minutes:g} minutes and is near baseline by "
@@ -137,7 +152,7 @@ def _acute_curves(ax, rows) -> None:
         ax.plot(minutes, models.acute_effect_curve(peak.minutes, resolved.minutes, minutes), color=color, linestyle=linestyle,
                 label=f"{effect} (illustrative shape)")
         ax.plot([peak.minutes, resolved.minutes], [1, 0], linestyle="none", marker=marker, color=color, markersize=11,
-                label=f"{effect}: reported peak and return to baseline")
+                label=wrap(f"{effect}: reported peak and return to baseline", 40))
     bp = rows[("Blood pressure", "peak")]
     ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
                 color=OKABE_ITO["vermillion"], fontsize="small")
@@ -161,8 +176,8 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine",
     with house_style(talk):
         # At least 4.4 inches, so a short list still fills a 16:9 slide's height; margins in fractions of it.
         inches = max(1.6 + 0.42 * len(rows) + (0.3 if has_placebo else 0), 4.4)
-        figure = new_figure(10.0, inches)
-        ax = figure.add_axes((0.3, 0.9 / inches + 0.05, 0.66, 1 - 1.6 / inches))
+        figure = new_figure(10.0, inches, narrow_height=max(2.2 + 0.55 * len(rows) + (0.4 if has_placebo else 0), 4.0))
+        ax = main_axes(figure, (0.3, 0.9 / inches + 0.05, 0.66, 1 - 1.6 / inches))
         y, height = np.arange(len(rows)), 0.4 if has_placebo else 0.7
         bars = ax.barh(y - (height / 2 if has_placebo else 0), [r.active_pct for r in rows], height=height,
                        color=OKABE_ITO["orange"], label=drug)
@@ -174,12 +189,12 @@ def plot_side_effects(data: Dataset, drug: str = "esketamine",
             ax.legend(loc="lower right")
         else:
             footnote(figure, NO_PLACEBO_NOTE)
-        ax.set_yticks(y, [r.effect for r in rows])
+        ax.set_yticks(y, [wrap(r.effect, 14) for r in rows])
         ax.invert_yaxis()
         ax.set_xlim(0, max(r.active_pct for r in rows) * 1.2)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("Patients reporting the effect (%)")
-        ax.set_title(f"Side effects of {drug}: {scope}")
+        title(ax, f"Side effects of {drug}: {scope}")
     if has_placebo:
         listed = "; ".join(f"{r.effect} {r.active_pct:g}% vs {r.placebo_pct:g}%" for r in rows)
         alt = f"Paired horizontal bars of side effects reported on {drug} against placebo, {scope}: {listed}."
@@ -195,8 +210,8 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
     rows, talk = sorted(data.dose_levels, key=lambda r: r.low_mg_kg), resolve_talk(talk)
     colors = [OKABE_ITO["bluish_green"], TREATMENT_STYLE["iv_single"].color, OKABE_ITO["black"]]
     with house_style(talk):
-        figure = new_figure(10.0, 4.4)  # tall enough to fill a 16:9 slide
-        ax = figure.add_axes((0.3, 0.26, 0.66, 0.58))
+        figure = new_figure(10.0, 4.4, narrow_height=5.2)  # tall enough to fill a 16:9 slide
+        ax = main_axes(figure, (0.3, 0.26, 0.66, 0.58))
         for row, (level, color) in enumerate(zip(rows, colors)):
             if level.high_mg_kg > level.low_mg_kg:
                 ax.plot([level.low_mg_kg, level.high_mg_kg], [row, row], color=color, linewidth=10, solid_capstyle="butt")
@@ -204,16 +219,24 @@ def plot_dose_levels(data: Dataset, talk: bool | None = None) -> Chart:
             else:
                 ax.plot(level.low_mg_kg, row, marker="o", markersize=13, color=color)
                 text = f"{level.low_mg_kg:g} mg/kg"
-            ax.annotate(text, (level.high_mg_kg, row), xytext=(10, 0), textcoords="offset points", va="center")
-        ax.set_yticks(range(len(rows)), [f"{r.use}\n({r.route})" for r in rows])
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+            if is_narrow():  # the use, its route and its dose above its row, across the whole width
+                ax.annotate(wrap(f"{level.use} ({level.route}): {text}", 44), (0.1, row - 0.22), xytext=(2, 0),
+                            textcoords="offset points", va="bottom")
+            else:
+                ax.annotate(text, (level.high_mg_kg, row), xytext=(10, 0), textcoords="offset points", va="center")
+        if is_narrow():
+            ax.set_yticks([])
+        else:
+            ax.set_yticks(range(len(rows)), [f"{r.use}\n({r.route})" for r in rows])
+        ax.set_ylim(len(rows) - 0.5, pick(-0.5, -1.0))
         ax.set_xscale("log")
         ax.set_xlim(0.1, 12)
         ax.set_xticks([0.1, 0.5, 1, 2, 5, 10], ["0.1", "0.5", "1", "2", "5", "10"])
         ax.minorticks_off()
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Reported dose (mg per kg, log scale): a comparison, not a dosing guide", loc="right")
-        ax.set_title("Research doses sit below anaesthetic doses")
+        ax.set_xlabel(wrap("Reported dose (mg per kg, log scale): a comparison, not a dosing guide", 36),
+                      loc=pick("right", "center"))
+        title(ax, "Research doses sit below anaesthetic doses")
     alt = ("Range chart on a log scale of reported ketamine doses by use: "
            + "; ".join(f"{r.use} {r.low_mg_kg:g}" + (f" to {r.high_mg_kg:g}" if r.high_mg_kg > r.low_mg_kg else "") + " mg/kg"
                        for r in rows)
