@@ -71,7 +71,7 @@ handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's an
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py
 
-screenshots: $(STAMP)  ## a PNG of every page in every medium (site at 1280/390/320 px, each slide, JupyterLab), with an index
+screenshots: $(STAMP)  ## a PNG of every page in every medium (site at 1280/768/390/320 px, each slide, JupyterLab), with an index
 	$(RUN_ENV) $(BIN)/python -m tests.screenshots --out build/screenshots
 
 mutants: $(STAMP)  ## apply realistic defects to scratch copies and report how many the tests catch (6 to 15 min)

@@ -1,6 +1,6 @@
 """`make screenshots`: a PNG of every page in every medium, in one folder with an index page to look through.
 
-- the site (built from the stored outputs) at 1280, 390 and 320 px wide, each page whole;
+- the site (built from the stored outputs) at 1280, 768, 390 and 320 px wide, each page whole;
 - every slide of every deck (built in talk mode, as `make slides`) at 1920x1080;
 - JupyterLab as `make lab` opens each notebook (no cell run), at 1400x1000.
 
@@ -20,7 +20,7 @@ from ketamine_explainer import export, notebooks
 
 from .browser import ARGS, CHROMIUM, copy_project, geometry_problems, start_lab
 
-SITE_WIDTHS = (1280, 390, 320)
+SITE_WIDTHS = (1280, 768, 390, 320)
 DECK_SIZE = (1920, 1080)
 LAB_SIZE = (1400, 1000)
 WAIT_FOR_WIDGETS = """() => document.querySelectorAll('.kx-explorer').length >=

@@ -329,8 +329,9 @@ def test_slides_are_drawn_in_talk_mode_and_the_site_is_not(site, slides):
             assert _ink(deck_src) > 1.4 * _ink(page_src), f"{stem}: a chart in the deck is not drawn in talk mode"
 
 
-#: Site pages at a desktop, a phone (390 px) and WCAG 2.2's reflow width (320 px); decks at 1080p and 720p.
-SITE_WIDTHS = (1280, 390, 320)
+#: Site pages at a desktop, a tablet held upright (768 px), a phone (390 px) and WCAG 2.2's reflow width (320 px);
+#: decks at 1080p and 720p.
+SITE_WIDTHS = (1280, 768, 390, 320)
 DECK_SIZES = ((1920, 1080), (1280, 720))
 SITE_PAGES = [*PAGES, "answer-key.html"]
 

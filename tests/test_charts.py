@@ -125,8 +125,8 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     assert f'alt="{first.alt}"' in first.html()
     bundle, metadata = first._repr_mimebundle_()
     assert bundle["text/plain"] == first.alt and metadata == {"text/html": {"alt": first.alt}}
-    # On a page the image comes with its narrow layout, which the browser takes on pages up to 700 px wide.
-    found = re.fullmatch(r'<picture style="display:block"><source media="screen and \(max-width: 700px\)" '
+    # On a page the image comes with its narrow layout, which the browser takes on screens up to 849 px wide.
+    found = re.fullmatch(r'<picture style="display:block"><source media="screen and \(max-width: 849px\)" '
                          r'srcset="data:image/png;base64,([^"]+)"[^>]*><img src="data:image/png;base64,([^"]+)" [^>]*></picture>',
                          bundle["text/html"])
     assert found, bundle["text/html"][:200]
@@ -311,6 +311,7 @@ def test_time_marks_of_other_charts_are_layers_of_the_same_size(data, plot):
     assert mark.alt in plot(data, at_minutes=90).alt
 
 
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
 @pytest.mark.parametrize("plot, kwargs, x", [
     (charts.plot_onset_timelines, {"scale": "log"}, 4 / 24),
     (charts.plot_onset_timelines, {"scale": "log"}, 7.0),
@@ -318,10 +319,16 @@ def test_time_marks_of_other_charts_are_layers_of_the_same_size(data, plot):
     (charts.plot_plasma, {}, 120),
     (charts.plot_acute_effects, {}, 90),
 ])
-def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, kwargs, x):
+def test_time_mark_lies_at_its_time_on_the_base_charts_axes(data, plot, kwargs, x, narrow):
+    from contextlib import nullcontext
+
+    from ketamine_explainer.charts.kit import narrow_layout
+
     from .geometry import decode, expected_column, mark_column
 
-    base = plot.spec.draw(data, **kwargs)
+    with narrow_layout() if narrow else nullcontext():
+        base = plot.spec.draw(data, **kwargs)
+    assert base.in_narrow_layout is narrow and base.figure.get_figwidth() == (4.2 if narrow else 10.0)
     geometry = base.geometry()
     mark = base.layer(plot.spec.marker, x)
     assert mark.geometry == geometry, "the layer has the base chart's axes box, limits and scale"

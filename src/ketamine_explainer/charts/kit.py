@@ -122,9 +122,10 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
     return decorate
 
 
-#: Pages narrower than this show each chart's narrow layout (see :func:`narrow_layout`): phones, and windows that
-#: narrow. The same breakpoint moves each control's label above it (site.css).
-NARROW_MEDIA = "screen and (max-width: 700px)"
+#: Screens up to this width show each chart's narrow layout (see :func:`narrow_layout`): phones, tablets held upright
+#: and narrow windows. From 850 px the wide chart is shown at least 790 px wide, so its smallest text (10 pt) is
+#: 11 px or more, as the narrow layout's is on a 390 px phone.
+NARROW_MEDIA = "screen and (max-width: 849px)"
 
 
 @dataclass
