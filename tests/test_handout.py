@@ -232,11 +232,14 @@ def test_printing_a_site_page_shows_small_multiples_not_controls(site):
         explorers = page.eval_on_selector_all(".kx-explorer, .kx-quiz", "els => els.filter(e => e.offsetParent !== null).length")
         labels = page.eval_on_selector_all(".kx-print-only .kx-multiple figcaption", "els => els.map(e => e.innerText)")
         questions = page.eval_on_selector_all(".kx-quiz-paper", "els => els.filter(e => e.offsetParent !== null).length")
+        printed = page.eval_on_selector_all(".kx-print-only img", "els => els.length")
+        narrow = page.eval_on_selector_all(".kx-print-only source", "els => els.length")
         browser.close()
     assert on_screen == 0, "paper versions must be hidden on screen"
     assert explorers == 0, "controls must be hidden on paper"
     assert labels[:5] == CENTRAL_CHART_SETTINGS
     assert questions == 3
+    assert printed > 10 and narrow == 0, "paper prints the wide charts; their narrow layouts are not carried along"
     assert not offline.errors and not offline.blocked
 
 

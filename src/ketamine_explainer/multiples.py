@@ -11,13 +11,15 @@ import html
 import re
 from dataclasses import dataclass
 
+from .charts.kit import NARROW_MEDIA
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: At most this many settings of a control are printed side by side.
 MAX_MULTIPLES = 6
 PRINT_ONLY = "kx-print-only"
 #: A frame's narrow layout (a ``<picture>``'s source for narrow screens), which paper never shows.
-NARROW_SOURCE = re.compile(r'<source media="screen and [^"]*" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"[^>]*>')
+NARROW_SOURCE = re.compile(rf'<source media="{re.escape(NARROW_MEDIA)}" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"[^>]*>')
 
 
 def _model_id(ref: str) -> str:

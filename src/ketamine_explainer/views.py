@@ -1,7 +1,7 @@
 """Controls bound to charts in a form that works live *and* in exported HTML with no kernel.
 
 Every combination of control values is rendered once, up front, into a frame
-(an ``<img>`` with alt text). Frames sit in nested ``ipywidgets.Stack`` widgets,
+(an ``<img>`` with alt text, in a ``<picture>`` with its narrow layout on a page). Frames sit in nested ``ipywidgets.Stack`` widgets,
 and each control is linked to its level of stacks in the browser with
 ``jslink``, so moving a control only changes which frame is visible: no round
 trip to Python, hence it works the same in JupyterLab, in an exported page and

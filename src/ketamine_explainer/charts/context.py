@@ -130,7 +130,8 @@ def plot_timeline(data: Dataset, up_to_year: Annotated[int, Vary("Show milestone
                             ha="left" if right else "right", va="center", fontsize="small", color="black" if shown else "#BBBBBB")
         ax.axvline(up_to_year + 0.5, color=GREY, linewidth=1.5)
         ax.set_xlim(1958, 2028)
-        ax.set_ylim(len(events) + pick(1.3, 0.2), -0.6)  # two empty rows at the bottom for the legend, clear of the last milestone
+        # wide: two empty rows at the bottom for the legend, clear of the last milestone (narrow: the legend is below)
+        ax.set_ylim(len(events) + pick(1.3, 0.2), pick(-0.8, -0.6))
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
         ax.spines["left"].set_visible(False)

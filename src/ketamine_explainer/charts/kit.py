@@ -123,9 +123,9 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
 
 
 #: Screens up to this width show each chart's narrow layout (see :func:`narrow_layout`): phones, tablets held upright
-#: and narrow windows. From 850 px the wide chart is shown at least 790 px wide, so its smallest text (10 pt) is
-#: 11 px or more, as the narrow layout's is on a 390 px phone.
-NARROW_MEDIA = "screen and (max-width: 849px)"
+#: and narrow windows (site.css puts each control's label above it up to the same width). From 900 px the wide chart
+#: is shown over 800 px wide, so its smallest text (10 pt) is 11 px or more, as the narrow layout's is on a 390 px phone.
+NARROW_MEDIA = "screen and (max-width: 899px)"
 
 
 @dataclass
@@ -157,7 +157,8 @@ class Frame:
 
 @dataclass
 class Chart:
-    """A drawn figure with its alt text; shows as an ``<img>`` with ``alt`` in Jupyter and in exported HTML.
+    """A drawn figure with its alt text; shows as an ``<img>`` with ``alt`` in Jupyter and in exported HTML (on a page, in a
+    ``<picture>`` with its narrow layout for narrow screens).
 
     ``parts`` holds what a marker needs from the drawing (the axes, the curves, the legend), computed once.
     """
@@ -203,6 +204,8 @@ class Chart:
                 artist.set_visible(True)
             for artist in added:
                 artist.remove()
+        if self.narrow is not None:  # the same mark on the narrow layout, so both lie over their own chart
+            frame.narrow = self.narrow.layer(marker, value)
         return frame
 
     @contextmanager
@@ -303,8 +306,8 @@ def _keep_background_white(image: Image.Image) -> None:
 TALK_SCALE, WIDE_TALK_SCALE = 1.15, 1.3
 
 
-#: The narrow layout: a figure this wide (inches) shown about 360 px wide on a phone, so that 1 pt of type is about
-#: 1.15 px there; drawn at a higher resolution than the page's charts, for the sharp screens of phones.
+#: The narrow layout: a figure this wide (inches) shown 356 px wide on a 390 px phone, so that 1 pt of type is about
+#: 1.18 px there; drawn at a higher resolution than the page's charts, for the sharp screens of phones.
 NARROW_WIDTH, NARROW_DPI = 4.2, 135
 _NARROW = contextvars.ContextVar("narrow_layout", default=False)
 
@@ -376,7 +379,7 @@ def keep_inside(text: Text, ax: Axes) -> None:
 
 def main_axes(figure: Figure, rect: tuple[float, float, float, float]) -> Axes:
     """The chart's axes: at ``rect`` (figure fractions) in the wide layout, placed by constrained layout in the narrow."""
-    return figure.add_subplot() if figure.get_layout_engine() is not None else figure.add_axes(rect)
+    return figure.add_subplot() if is_narrow() else figure.add_axes(rect)
 
 
 def settle(figure: Figure) -> None:
@@ -386,8 +389,8 @@ def settle(figure: Figure) -> None:
         figure.draw_without_rendering()
         figure.set_layout_engine("none")
         bottom = engine.get()["rect"][1]  # room kept for a footnote: legends below the axes sit just above it
-        if bottom > 0:
-            for legend in figure.legends:
+        for legend in figure.legends:
+            if bottom > 0 and legend._outside_loc == "lower":  # placed at the figure's foot, not in the layout's rect
                 legend.set_bbox_to_anchor((0, bottom, 1, 1 - bottom), transform=figure.transFigure)
 
 
