@@ -16,6 +16,7 @@ from ..units import format_minutes
 from .kit import WIDE_TALK_SCALE, Chart, Vary, chart, footnote, is_narrow, keep_inside, main_axes, new_figure, pick, resolve_talk, title, wrap
 
 PLASMA_END, ACUTE_END = 480, 270  # minutes shown
+WHITE_BOX = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}  # lines pass behind
 
 
 def mark_plasma(chart: Chart, at_minutes: Annotated[float, Vary("Time after the start of the infusion", "minutes and hours",
@@ -27,10 +28,13 @@ def mark_plasma(chart: Chart, at_minutes: Annotated[float, Vary("Time after the 
     ax.axvline(at_minutes, color=GREY, linewidth=1.5)
     ax.plot(at_minutes, value, marker="o", markersize=12, color=TREATMENT_STYLE["iv_single"].color, markerfacecolor="white",
             markeredgewidth=2.5)
-    right = at_minutes > pick(300, 200)
-    note = ax.annotate(f"{format_minutes(at_minutes)}: ≈{value:.0f} ng/mL\n(illustrative model)", (at_minutes, value),
-                       xytext=(-8 if right else 8, 10), textcoords="offset points", fontweight="bold",
-                       ha="right" if right else "left")
+    right, text = at_minutes > 300, f"{format_minutes(at_minutes)}: ≈{value:.0f} ng/mL\n(illustrative model)"
+    if is_narrow():  # no room beside the point: in the empty stretch between the two upper bands, over the line
+        note = ax.annotate(text, (at_minutes, 550), ha="center", va="center", xytext=(0, 0), textcoords="offset points",
+                           fontweight="bold", bbox=WHITE_BOX)
+    else:
+        note = ax.annotate(text, (at_minutes, value), xytext=(-8 if right else 8, 10), textcoords="offset points",
+                           fontweight="bold", ha="right" if right else "left")
     keep_inside(note, ax)
     return f"At {format_minutes(at_minutes)} the illustrative model gives about {value:.0f} ng/mL (a model value, not a measurement)."
 
@@ -93,8 +97,7 @@ def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the s
     left = at_minutes < pick(170, 135)
     text = ";\n".join(wrap(part, 20) for part in f"{format_minutes(at_minutes)}: {where}".split("; "))
     note = ax.annotate(text, (at_minutes, 0.55), xytext=(6 if left else -6, 0), textcoords="offset points", fontweight="bold",
-                       ha="left" if left else "right", fontsize=pick("medium", "small"),
-                       bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+                       ha="left" if left else "right", fontsize=pick("medium", "small"), bbox=WHITE_BOX)
     keep_inside(note, ax)  # where neither side has room (a narrow chart), it slides over the line
     return f"Marked at {format_minutes(at_minutes)}, {where}."
 
