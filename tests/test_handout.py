@@ -239,7 +239,7 @@ def test_printing_a_site_page_shows_small_multiples_not_controls(site):
     assert explorers == 0, "controls must be hidden on paper"
     assert labels[:5] == CENTRAL_CHART_SETTINGS
     assert questions == 3
-    assert printed > 10 and narrow == 0, "paper prints the wide charts; their narrow layouts are not carried along"
+    assert printed >= len(labels) and narrow == 0, "paper prints the wide charts; their narrow layouts are not carried along"
     assert not offline.errors and not offline.blocked
 
 
