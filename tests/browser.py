@@ -109,6 +109,16 @@ GEOMETRY = r"""() => {
       if (shown(t) && (t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1) && getComputedStyle(t).overflow !== 'visible')
         out.push(`text cut off in ${t.className || t.tagName}: "${t.textContent.trim().slice(0, 40)}"`);
     }
+    // A question's label and its options, top to bottom: none may run into the next (a wrapped option grows).
+    const stacked = [c.querySelector(':scope > .widget-label'), ...c.querySelectorAll('.widget-radio-box label')]
+      .filter(e => e && shown(e)).map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect(), e]);
+    for (const [words, , e] of stacked)
+      if (e.scrollHeight > e.clientHeight + 1) out.push(`"${words}" runs out of its box (${e.scrollHeight} px in ${e.clientHeight})`);
+    for (let i = 1; i < stacked.length; i++) {
+      const [above, a] = stacked[i - 1], [below, b] = stacked[i];
+      if (b.top < a.bottom - 1 && b.left < a.right && a.left < b.right)
+        out.push(`"${below}" overlaps "${above}" by ${(a.bottom - b.top).toFixed(0)} px`);
+    }
     const track = c.querySelector('.slider-container');
     if (track && shown(track) && track.getBoundingClientRect().width < Math.min(200, vw * 0.5))
       out.push(`a slider track is only ${track.getBoundingClientRect().width.toFixed(0)} px wide`);

@@ -368,10 +368,14 @@ def title(ax: Axes, text: str) -> None:
 
 
 def keep_inside(text: Text, ax: Axes) -> None:
-    """Shift ``text`` (an annotation placed in offset points) sideways as far as needed to lie within the axes."""
+    """Shift ``text`` (an annotation placed in offset points) sideways as far as needed to lie within the axes, its
+    box (if it has one) clear of the axis lines by two pixels."""
     renderer = ax.figure.canvas.get_renderer()
-    box, extent = ax.get_window_extent(renderer), text.get_window_extent(renderer)
-    shift = max(box.x0 - extent.x0, 0) + min(box.x1 - extent.x1, 0)  # pixels
+    text.draw(renderer)  # places the box round the text
+    patch = text.get_bbox_patch()
+    box = ax.get_window_extent(renderer)
+    extent = patch.get_window_extent(renderer) if patch is not None else text.get_window_extent(renderer)
+    shift = max(box.x0 + 2 - extent.x0, 0) + min(box.x1 - 2 - extent.x1, 0)  # pixels
     if shift:
         dx, dy = text.xyann
         text.xyann = (dx + shift * 72 / ax.figure.dpi, dy)

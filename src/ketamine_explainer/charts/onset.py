@@ -140,7 +140,8 @@ def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale:
         for point in models.measured_points(data, treatment):
             filled = point.measure == "response"
             ax.plot(point.days, point.value_pct, linestyle="none", marker=style.marker, color=style.color,
-                    markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3)
+                    markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3,
+                    clip_on=False)  # whole, even at the axis's end (16 weeks)
         first = models.first_effect(data, treatment)
         if first is not None:
             ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
@@ -166,7 +167,7 @@ def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]) -> lis
         legend = figure.legend(handles=[*handles, *key], loc="outside lower left", handlelength=2.0)
         return legend.get_texts()[: len(handles)]
     names = figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
-                          columnspacing=11)  # room for the readings written after the names
+                          columnspacing=13)  # room for the readings written after the names
     figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
                   fontsize="x-small" if is_talk() else "small")  # the key fits one row
     return names.get_texts()

@@ -65,12 +65,14 @@ def plot_plasma(data: Dataset, talk: bool | None = None) -> Chart:
                 handles.append(ax.axhline(level.low_ng_ml, color=color, linestyle="--", linewidth=2, label=label))
         ax.plot(minutes, conc, color=TREATMENT_STYLE["iv_single"].color)
         ax.axvspan(0, infusion, color="#F3F3F3", zorder=0)
-        ax.annotate("infusion", (infusion / 2, 12), ha="center", color=GREY, fontsize="small")
+        if not is_narrow():  # narrow: too little room beside the rising curve; the axis label says what is shaded
+            ax.annotate("infusion", (infusion / 2, 12), ha="center", color=GREY, fontsize="small")
         ax.set_yscale("log")
         ax.set_ylim(10, 3000)
         ax.set_xlim(0, PLASMA_END)
         ax.set_xticks(np.arange(0, PLASMA_END + 1, 60), [f"{h}" for h in range(9)])
-        ax.set_xlabel("Hours after the start of the infusion")
+        ax.set_xlabel(pick("Hours after the start of the infusion",
+                           wrap(f"Hours after the start of the {infusion:g}-minute infusion (shaded)", 34)))
         ax.set_ylabel("Plasma ketamine (ng/mL, log scale)")
         title(ax, "Illustrative plasma curve: far below anaesthetic levels")
         if is_narrow():
@@ -94,11 +96,15 @@ def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the s
     if window < at_minutes <= bp_end:
         where += "; esketamine's blood pressure may still be raised"
     # On a white box, so the curves passing behind it never run through its words.
-    left = at_minutes < pick(170, 135)
     text = ";\n".join(wrap(part, 20) for part in f"{format_minutes(at_minutes)}: {where}".split("; "))
-    note = ax.annotate(text, (at_minutes, 0.55), xytext=(6 if left else -6, 0), textcoords="offset points", fontweight="bold",
-                       ha="left" if left else "right", fontsize=pick("medium", "small"), bbox=WHITE_BOX)
-    keep_inside(note, ax)  # where neither side has room (a narrow chart), it slides over the line
+    if is_narrow():  # no room beside the line: at the right, where the curves have returned to baseline
+        note = ax.annotate(text, (ACUTE_END, 0.75), xytext=(-4, 0), textcoords="offset points", fontweight="bold",
+                           ha="right", va="center", fontsize="small", bbox=WHITE_BOX)
+    else:
+        left = at_minutes < 170
+        note = ax.annotate(text, (at_minutes, 0.55), xytext=(6 if left else -6, 0), textcoords="offset points",
+                           fontweight="bold", ha="left" if left else "right", bbox=WHITE_BOX)
+    keep_inside(note, ax)
     return f"Marked at {format_minutes(at_minutes)}, {where}."
 
 
@@ -117,9 +123,12 @@ def plot_acute_effects(data: Dataset, talk: bool | None = None) -> Chart:
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
         ax.annotate(wrap(f"esketamine REMS: monitoring for at least {window / 60:g} hours", 30), (3, pick(1.17, 1.12)),
                     ha="left", va=pick("baseline", "bottom"), color=OKABE_ITO["bluish_green"], fontweight="bold")
-        ax.plot([ESKETAMINE_BP_PEAK, bp_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt")
-        ax.annotate(wrap("esketamine (label): blood pressure peaks about 40 min, lasts about 4 h", 36), (bp_end, 0.32),
-                    xytext=(-4, 8), textcoords="offset points", ha="right", color=GREY, fontsize="small")
+        label = "esketamine (label): blood pressure peaks about 40 min, lasts about 4 h"
+        ax.plot([ESKETAMINE_BP_PEAK, bp_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt",
+                label=wrap(label, 40) if is_narrow() else None)  # narrow: named in the legend, clear of the curves
+        if not is_narrow():
+            ax.annotate(label, (bp_end, 0.32), xytext=(-4, 8), textcoords="offset points", ha="right", color=GREY,
+                        fontsize="small")
         _acute_curves(ax, rows)
         ax.set_xlim(0, ACUTE_END)
         ax.set_ylim(0, pick(1.3, 1.5))
