@@ -167,7 +167,7 @@ def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]) -> lis
         legend = figure.legend(handles=[*handles, *key], loc="outside lower left", handlelength=2.0)
         return legend.get_texts()[: len(handles)]
     names = figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
-                          columnspacing=13)  # room for the readings written after the names
+                          columnspacing=11 if is_talk() else 13)  # room for the readings written after the names
     figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
                   fontsize="x-small" if is_talk() else "small")  # the key fits one row
     return names.get_texts()
