@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .charts.kit import NARROW_MEDIA
+from .charts import kit
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -19,7 +19,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MAX_MULTIPLES = 6
 PRINT_ONLY = "kx-print-only"
 #: A frame's narrow layout (a ``<picture>``'s source for narrow screens), which paper never shows.
-NARROW_SOURCE = re.compile(rf'<source media="{re.escape(NARROW_MEDIA)}" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"[^>]*>')
+NARROW_SOURCE = re.compile(kit.NARROW_SOURCE)
 
 
 def _model_id(ref: str) -> str:

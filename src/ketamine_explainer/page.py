@@ -23,7 +23,7 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 
 from . import export, notebooks
-from .charts.kit import NARROW_MEDIA
+from .charts.kit import NARROW_SOURCE
 
 TEMPLATE = "kx_page"
 GENERATOR = "ketamine-explainer page"
@@ -71,9 +71,7 @@ def renderer_script() -> str:
 #: (``data-`` attributes), alone or in a ``<picture>`` with the narrow layout's PNG for narrow pages; nothing else.
 _IMG = (r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*"(?: data-[a-z-]+="[^"<>]*")* '
         r'style="max-width:100%;height:auto">')
-_SOURCE = (rf'<source media="{re.escape(NARROW_MEDIA)}" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"'
-           r'(?: data-[a-z-]+="[^"<>]*")*>')
-CHART_IMAGE = re.compile(rf'{_IMG}|<picture style="display:block">{_SOURCE}{_IMG}</picture>')
+CHART_IMAGE = re.compile(rf'{_IMG}|<picture style="display:block">{NARROW_SOURCE}{_IMG}</picture>')
 
 
 class InlineAssets(Preprocessor):

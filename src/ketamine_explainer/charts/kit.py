@@ -17,6 +17,7 @@ import functools
 import html
 import inspect
 import io
+import re
 import textwrap
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -126,6 +127,9 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
 #: and narrow windows (site.css puts each control's label above it up to the same width). From 900 px the wide chart
 #: is shown over 800 px wide, so its smallest text (10 pt) is 11 px or more, as the narrow layout's is on a 390 px phone.
 NARROW_MEDIA = "screen and (max-width: 899px)"
+#: The ``<source>`` that :meth:`Frame.html` writes for the narrow layout, as a regular expression (exports match it).
+NARROW_SOURCE = (rf'<source media="{re.escape(NARROW_MEDIA)}" srcset="data:image/png;base64,[A-Za-z0-9+/=]+"'
+                 r'(?: data-[a-z-]+="[^"<>]*")*>')
 
 
 @dataclass
