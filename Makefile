@@ -38,7 +38,7 @@ lock:  ## regenerate requirements.lock from requirements.txt (after changing a p
 	rm build/requirements.lock.new
 
 # jupyter_config/ holds the project's Jupyter settings: File > Save and Export Notebook As > HTML writes one
-# self-contained page that works offline, and widget state is saved with the notebook. The whole project is served
+# self-contained page that works offline, and a save never drops the widget state of a chart an output shows. The whole project is served
 # (README, data/), with the start page open.
 lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 	$(BIN)/jupyter trust notebooks/*.ipynb

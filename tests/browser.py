@@ -200,7 +200,7 @@ def start_lab(home: Path, root: Path, overrides: dict | None = None, token: str 
     app_class = {"jupyterlab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
     command = [sys.executable, "-m", app, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", f"--{app_class}.app_settings_dir={settings}",
-               "--ServerApp.disable_check_xsrf=False"]
+               "--ServerApp.disable_check_xsrf=False", f"--{app_class}.expose_app_in_browser=True"]  # tests read window.jupyterapp
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = open(home / "lab.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)

@@ -43,3 +43,25 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of the project with its jupyter_config/ (shared by every test that needs it)."""
+    from .lab import serve
+
+    yield from serve(tmp_path_factory, "jupyterlab")
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory):
+    """Notebook 7 (`jupyter notebook`) serving a copy of the project with its jupyter_config/."""
+    from .lab import serve
+
+    yield from serve(tmp_path_factory, "notebook")
+
+
+@pytest.fixture(params=["jupyterlab", "notebook"])
+def frontend(request):
+    """JupyterLab, then Notebook 7, each started with the project's jupyter_config/."""
+    return request.getfixturevalue("lab" if request.param == "jupyterlab" else "notebook7")

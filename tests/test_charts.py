@@ -56,7 +56,7 @@ def test_a_mark_layer_is_the_mark_alone_on_the_charts_own_figure(data):
     alpha = layer_img[..., 3:] / 255
     composite = base_img[..., :3] * (1 - alpha) + layer_img[..., :3] * alpha
     assert np.abs(composite - full_img[..., :3]).mean() < 2
-    with pytest.raises(ValueError, match="positive time"):
+    with pytest.raises(ValueError, match="outside the chart's axis"):
         charts.plot_onset_timelines(data, at_days=-1)
 
 
@@ -88,8 +88,9 @@ def test_alt_text_says_what_the_chart_shows(data):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"treatments": ("homeopathy",)}, "unknown treatment"),
-    ({"scale": "square"}, "scale must be"),
-    ({"at_days": 0}, "positive"),
+    ({"scale": "square"}, "scale 'square' is not one of its values: choose from 'log', 'linear'"),
+    ({"at_days": 0}, "at_days 0 days is outside the chart's axis, which runs from"),
+    ({"at_days": "1 week"}, "at_days takes a number of days"),
 ])
 def test_bad_arguments_are_rejected(data, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -4,11 +4,8 @@ Notebook 7, live, for what differs there: the arrow keys on a focused control, a
 import json
 import shutil
 import stat
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
@@ -21,67 +18,13 @@ from .browser import (
     VISIBLE_FEEDBACK,
     VISIBLE_FRAMES,
     Offline,
-    copy_project,
     misaligned_layers,
     require_chromium,
-    start_lab,
 )
+from .lab import TOKEN, api, notebook_url
 
 pytestmark = pytest.mark.browser
-TOKEN = "ketamine-explainer-test"
-# Test-only settings: start the kernel without asking, render every cell.
-OVERRIDES = {"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"}}
 ACTIVE_CELL = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
-
-
-class Server(NamedTuple):
-    base: str  # URL
-    notebooks: Path  # the served copy of notebooks/
-    home: Path  # every per-user file, the runtime folder (connection files) and the server's log (lab.log)
-
-
-def _serve(tmp_path_factory, app: str):
-    require_chromium()
-    home = tmp_path_factory.mktemp(app)
-    # As `make lab`: the whole project is served with the project's jupyter_config/ (news prompt off, widget state saved,
-    # the HTML export, the custom style sheet, kernels over local sockets, arrow keys left to focused controls).
-    root = copy_project(home / "project")
-    server, base = start_lab(home, root, OVERRIDES, TOKEN, app=app)
-    yield Server(base, root / "notebooks", home)
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    yield from _serve(tmp_path_factory, "jupyterlab")
-
-
-@pytest.fixture(scope="module")
-def notebook7(tmp_path_factory):
-    yield from _serve(tmp_path_factory, "notebook")
-
-
-@pytest.fixture(params=["jupyterlab", "notebook"])
-def frontend(request) -> tuple[str, Server]:
-    """JupyterLab, then Notebook 7 (`jupyter notebook`), each started with the project's jupyter_config/."""
-    return request.param, request.getfixturevalue("lab" if request.param == "jupyterlab" else "notebook7")
-
-
-def notebook_url(app: str, base: str, name: str) -> str:
-    if app == "jupyterlab":
-        return f"{base}/lab/tree/notebooks/{name}?reset&token={TOKEN}"
-    return f"{base}/notebooks/notebooks/{name}?token={TOKEN}"
-
-
-def api(base: str, path: str, method: str = "GET"):
-    request = urllib.request.Request(f"{base}/api/{path}", method=method, headers={"Authorization": f"token {TOKEN}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        body = response.read()
-    return json.loads(body) if body else None
 
 
 def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart(lab):
@@ -234,7 +177,8 @@ def test_kernels_the_server_starts_talk_over_local_sockets_not_tcp(frontend):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    app, server = frontend
+    server = frontend
+    app = server.app
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -294,7 +238,8 @@ def test_arrow_keys_move_a_focused_control_not_the_active_cell(frontend):
     where they move the control (Notebook 7 handles shortcuts before the control sees the key, JupyterLab after it)."""
     from playwright.sync_api import sync_playwright
 
-    app, server = frontend
+    server = frontend
+    app = server.app
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

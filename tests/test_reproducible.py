@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ketamine_explainer import export, notebooks
+from ketamine_explainer import export, notebooks, widgetstate
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_ID = re.compile(r"[0-9a-f]{32}")
@@ -35,23 +35,51 @@ def _offline(command: list[str]) -> list[str]:
     pytest.skip(message)
 
 
-def test_notebooks_execute_offline_and_reproduce_their_stored_outputs_exactly(tmp_path):
+def _execute_offline(folder: Path, paths: list[Path], data: Path | None = None) -> None:
+    """Execute ``paths`` in fresh kernels with no network (and another data folder, if given), writing each into
+    ``folder`` exactly as ``make execute`` writes it."""
     script = (
-        "import nbformat\n"
+        "import sys\n"
+        "from pathlib import Path\n"
         "from ketamine_explainer import notebooks\n"
-        "for path in notebooks.notebook_paths():\n"
-        "    nb = notebooks.execute(path)\n"
-        f"    open({str(tmp_path)!r} + '/' + path.name, 'w').write(nbformat.writes(nb))\n"
+        "for name in sys.argv[2:]:\n"
+        "    path = Path(name)\n"
+        "    notebooks.write_atomic(notebooks.execute(path), Path(sys.argv[1]) / path.name)\n"
     )
-    result = subprocess.run(_offline([sys.executable, "-c", script]), capture_output=True, text=True, timeout=600)
+    env = dict(os.environ, **({"KETAMINE_EXPLAINER_DATA": str(data)} if data else {}))
+    folder.mkdir(exist_ok=True)
+    command = _offline([sys.executable, "-c", script, str(folder), *map(str, paths)])
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_executing_the_notebooks_again_offline_writes_the_same_files(tmp_path):
+    """`make execute` twice in a row leaves `git status` clean: same outputs, same widget state, same model ids."""
+    _execute_offline(tmp_path, notebooks.notebook_paths())
     for path in notebooks.notebook_paths():
-        stored = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        fresh = nbformat.reads((tmp_path / path.name).read_text(encoding="utf-8"), as_version=4)
-        stored_cells, stored_models = _normalized(stored)
-        fresh_cells, fresh_models = _normalized(fresh)
-        assert fresh_cells == stored_cells, f"{path.name}: outputs differ from a fresh run (run `make execute`)"
-        assert fresh_models == stored_models, f"{path.name}: widget state differs from a fresh run (run `make execute`)"
+        stored, fresh = path.read_text(encoding="utf-8"), (tmp_path / path.name).read_text(encoding="utf-8")
+        if fresh != stored:
+            stored_cells, stored_models = _normalized(json.loads(stored))
+            fresh_cells, fresh_models = _normalized(json.loads(fresh))
+            assert fresh_cells == stored_cells, f"{path.name}: outputs differ from a fresh run (run `make execute`)"
+            assert fresh_models == stored_models, f"{path.name}: widget state differs from a fresh run (run `make execute`)"
+            pytest.fail(f"{path.name}: the same run writes other widget ids or bytes (they must follow from the content)")
+
+
+def test_a_data_change_rewrites_only_the_notebook_and_the_chart_that_show_it(tmp_path, data_copy):
+    """A new figure in prevalence.csv (shown by 01's chart only) changes 01's chart and nothing else: 01's questions
+    keep their widget ids, and 03 is written byte for byte as before."""
+    data_copy.edit("prevalence.csv", "pr03,world,sex,Men,4.0,", "pr03,world,sex,Men,4.1,")
+    chosen = [notebooks.NOTEBOOK_DIR / "01_depression.ipynb", notebooks.NOTEBOOK_DIR / "03_new_era.ipynb"]
+    _execute_offline(tmp_path / "out", chosen, data=data_copy.path)
+    assert (tmp_path / "out" / "03_new_era.ipynb").read_bytes() == chosen[1].read_bytes(), "03 does not show it"
+    before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (chosen[0], tmp_path / "out" / chosen[0].name))
+    old, new = widgetstate.stored(before), widgetstate.stored(after)
+    quizzes = {k for k, m in old.items() if "kx-quiz" in m["state"].get("_dom_classes", [])}
+    assert quizzes and quizzes <= set(new), "the questions keep their ids"
+    assert set(old) != set(new), "the chart that shows the figure is redrawn"
+    changed_cells = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"])) if a != b]
+    assert len(changed_cells) == 1 and "plot_prevalence" in "".join(before["cells"][changed_cells[0]]["source"])
 
 
 def test_a_failing_notebook_is_not_overwritten(tmp_path):

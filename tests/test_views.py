@@ -115,6 +115,26 @@ def test_bad_explore_calls_are_rejected_with_a_clear_message(data):
         kx.explore(charts.plot_stard, data, steps=[2, 2])
 
 
+@pytest.mark.parametrize("options, message", [
+    ({"scale": ["log", "logarithmic"]}, "scale 'logarithmic' is not one of its values: choose from 'log', 'linear'"),
+    ({"at_days": ["1 week", 7]}, "at_days takes a number of days, like 7 .*; '1 week' is not a number"),
+    ({"at_days": [1, 200]}, "at_days 200 days is outside the chart's axis, which runs from .* to 16 weeks"),
+    ({"at_days": [1, 7], "scale": "logarithmic"}, "scale 'logarithmic' is not one of its values"),
+    ({"at_days": [1, float("nan")]}, "is not a number"),
+])
+def test_a_learners_wrong_value_gets_one_clear_line(data, options, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        kx.explore(charts.plot_onset_timelines, data, **options)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_misspelt_keyword_lists_what_a_learner_may_pass_and_nothing_internal(data):
+    with pytest.raises(TypeError) as caught:
+        kx.explore(charts.plot_onset_timelines, data, scal=["log", "linear"])
+    assert str(caught.value) == ("plot_onset_timelines has no parameter 'scal'; you may give treatments, scale, at_days, "
+                                 "title")
+
+
 def test_bad_controls_are_rejected(data):
     with pytest.raises(ValueError, match="at least two options"):
         Control("x", "X", [("only", 1)])

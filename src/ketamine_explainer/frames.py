@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import workers
-from .charts.kit import LAST
+from .charts.kit import LAST, check_value
 from .views import Control, Explorer
 
 #: At most this many frames per explorer: each is a picture stored in the notebook and in every page made from it.
 MAX_FRAMES = 64
+#: Parameters a chart takes that are not for a learner to set (the medium is the explainer's own setting).
+INTERNAL = frozenset({"talk"})
 FRAME_KB = 40  # a frame in a page (two PNGs, wide and narrow, in base64): a little above the mean of the notebooks' 31 KB
 
 
@@ -82,14 +84,16 @@ def explore(chart: Callable, data, *, title: str | None = None, **options) -> Ex
     spec = getattr(chart, "spec", None)
     if spec is None:
         raise TypeError(f"{getattr(chart, '__name__', chart)!r} is not a chart: use a function from kx.charts")
-    accepted = [*list(inspect.signature(spec.draw).parameters)[1:], *([spec.marker_name] if spec.marker_name else [])]
+    accepted = [name for name in inspect.signature(spec.draw).parameters if name not in INTERNAL]
+    accepted = [*accepted[1:], *([spec.marker_name] if spec.marker_name else [])]
     fixed, controls = {}, []
     for name, value in options.items():
         if name not in accepted:
-            raise TypeError(f"{chart.__name__} has no parameter {name!r}; it takes {', '.join(accepted)}")
+            raise TypeError(f"{chart.__name__} has no parameter {name!r}; you may give {', '.join([*accepted, 'title'])}")
         if varies(value):
             controls.append(_control(chart, data, name, value))
         else:
+            check_value(chart.__name__, name, spec.controls, value)
             fixed[name] = value
     if not controls:
         raise ValueError(f"give {chart.__name__} at least one parameter to vary, as a list of values: "
@@ -113,6 +117,8 @@ def _control(chart: Callable, data, name: str, values) -> Control:
     if name not in spec.controls:
         raise ValueError(f"{chart.__name__} cannot vary {name!r}; it can vary {', '.join(spec.controls)}")
     vary, default = spec.controls[name]
+    for value in values.values() if isinstance(values, Mapping) else values:
+        check_value(chart.__name__, name, spec.controls, value)
     pairs = list(values.items()) if isinstance(values, Mapping) else [(vary.label_of(v, data), v) for v in values]
     labels = [label for label, _ in pairs]
     if len(set(labels)) != len(labels):

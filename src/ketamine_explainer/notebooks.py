@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+from . import widgetstate
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 
@@ -140,7 +142,8 @@ def execute(path: Path, timeout: int = 600):
 
 
 def run(nb, folder: Path, timeout: int = 600) -> None:
-    """Run every cell of ``nb`` in a fresh kernel started in ``folder``, storing outputs and widget state in ``nb``.
+    """Run every cell of ``nb`` in a fresh kernel started in ``folder``, storing outputs and widget state in ``nb``
+    (the state of exactly the widgets its outputs show, each model named after its content: see :mod:`.widgetstate`).
 
     The kernel talks to this process over Unix sockets in a private folder (as the server's kernels do, see
     :mod:`.kernels`), not over TCP: nothing is sent in plain text over the network stack, and ipykernel has no
@@ -167,6 +170,8 @@ def run(nb, folder: Path, timeout: int = 600) -> None:
     finally:
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
+    widgetstate.settle(nb)  # only the models the outputs show, each stored once
+    widgetstate.stable_ids(nb)  # named after their content: the same run writes the same file
 
 
 def execute_all(paths: list[Path] | None = None) -> list[Path]:

@@ -67,6 +67,27 @@ WIDGET_NOTE = (
 )
 
 
+#: In JupyterLab and Notebook 7 (where the exported pages' a11y.js does not run), a slider handle says its value in
+#: words ("1 day", not "1") and is named by its label, and a toggle button says whether it is pressed. It runs from the
+#: note's trusted HTML output and watches only its own output area.
+SPEAK_VALUES = (
+    "<script>(function (script) {"
+    " var area = script && script.closest('.jp-OutputArea'); if (!area || area.kxSpeaks) { return; } area.kxSpeaks = true;"
+    " function set(e, name, value) { if (value && e.getAttribute(name) !== value) { e.setAttribute(name, value); } }"
+    " function sync() {"
+    "  area.querySelectorAll('.kx-explorer .widget-slider').forEach(function (control) {"
+    "   var handle = control.querySelector('.noUi-handle'), readout = control.querySelector('.widget-readout'),"
+    "       label = control.querySelector('.widget-label'); if (!handle) { return; }"
+    "   set(handle, 'aria-valuetext', readout && readout.textContent.trim());"
+    "   set(handle, 'aria-label', label && label.textContent.trim()); });"
+    "  area.querySelectorAll('.kx-explorer .widget-toggle-button').forEach(function (button) {"
+    "   set(button, 'aria-pressed', button.classList.contains('mod-active') ? 'true' : 'false'); }); }"
+    " new MutationObserver(sync).observe(area, {subtree: true, childList: true, characterData: true, attributes: true,"
+    " attributeFilter: ['class', 'aria-valuenow']}); sync();"
+    "})(document.currentScript);</script>"
+)
+
+
 class Described:
     """A widget whose plain-text output is its own description (what nbval compares; where widgets cannot show).
 
@@ -76,6 +97,7 @@ class Described:
     """
 
     what = "interactive chart"
+    script = SPEAK_VALUES
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -89,13 +111,22 @@ class Described:
         return bundle
 
     def note(self) -> dict[str, str]:
-        return {"text/html": WIDGET_NOTE.format(what=self.what, description=html.escape(self.describe())),
+        return {"text/html": WIDGET_NOTE.format(what=self.what, description=html.escape(self.describe())) + self.script,
                 "text/plain": f"(This {self.what} needs Jupyter widgets.)"}
+
+    def carried_state(self) -> dict[str, dict]:
+        """The state of this widget, everything it shows and the links between them: carried in its output's metadata,
+        so that a save keeps it whatever the frontend sends (see :mod:`ketamine_explainer.widgetstate`)."""
+        from ipywidgets.embed import dependency_state
+
+        return dependency_state(self, drop_defaults=False)  # whole: some Python defaults differ from the browser's
 
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self._repr_mimebundle_(), raw=True)
+        from .widgetstate import CARRIED
+
+        display(self._repr_mimebundle_(), metadata={CARRIED: self.carried_state()}, raw=True)
         display(self.note(), raw=True)
 
 
@@ -191,6 +222,7 @@ class Quiz(Described, widgets.VBox):
     """A check-your-understanding question: choosing an option shows its feedback, linked in the browser (no kernel)."""
 
     what = "check-your-understanding question"
+    script = ""
 
     def __init__(self, question: str, options: Sequence[tuple[str, str, bool]]):
         self.question, self.options = question, tuple(options)

@@ -42,6 +42,26 @@ LAST = "last"  # Vary(start=LAST): a control starts at its last option
 
 
 @dataclass(frozen=True)
+class Within:
+    """The numbers a parameter takes: from ``low`` to ``high`` in ``unit`` (the chart's axis), written by ``show``."""
+
+    low: float
+    high: float
+    unit: str
+    show: Callable[[float], str] = str
+    example: str = "1"
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` cannot be drawn, in a learner's words (None if it can)."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            return f"takes a number of {self.unit}, like {self.example}; {value!r} is not a number"
+        if not self.low <= value <= self.high:
+            return (f"{value!r} {self.unit} is outside the chart's axis, which runs from {self.show(self.low)} to "
+                    f"{self.show(self.high)}")
+        return None
+
+
+@dataclass(frozen=True)
 class Vary:
     """How a chart parameter reads as a control: what it sets and in which unit, the kind of control, how each value
     is written on it (a mapping, or a function of the value; ``str`` by default) and which value is shown first
@@ -52,6 +72,7 @@ class Vary:
     kind: str = "dropdown"
     label: Mapping[Any, str] | Callable[[Any], str] | None = None
     start: Any = None
+    within: Within | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -61,6 +82,12 @@ class Vary:
     def description(self) -> str:
         return f"{self.wording} ({self.unit})" if self.unit else self.wording
 
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not a value of this parameter, in a learner's words (None if it is)."""
+        if isinstance(self.label, Mapping) and not _hashable_in(value, self.label):
+            return f"{value!r} is not one of its values: choose from {', '.join(repr(k) for k in self.label)}"
+        return self.within.problem(value) if self.within is not None else None
+
     def label_of(self, value: Any, data: Any = None) -> str:
         """The words for ``value`` on the control; a label function of two parameters also gets the data set."""
         if isinstance(self.label, Mapping):
@@ -69,6 +96,13 @@ class Vary:
             return str(value)
         takes_data = len(inspect.signature(self.label).parameters) == 2
         return self.label(value, data) if takes_data else self.label(value)
+
+
+def _hashable_in(value: Any, mapping: Mapping) -> bool:
+    try:
+        return value in mapping
+    except TypeError:  # a list or dict given as one value
+        return False
 
 
 @dataclass
@@ -93,6 +127,14 @@ def _varies(function: Callable, skip: int) -> dict[str, tuple[Vary, Any]]:
     return found
 
 
+def check_value(chart_name: str, name: str, controls: Mapping[str, tuple[Vary, Any]], value: Any) -> None:
+    """Refuse a value of a declared parameter that the chart cannot draw, with one line a learner can act on."""
+    if name in controls and value is not None:
+        problem = controls[name][0].problem(value)
+        if problem:
+            raise ValueError(f"{chart_name}: {name} {problem}")
+
+
 def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
     """Declare a chart function: its title (shown over its controls) and, optionally, its marker function."""
 
@@ -108,6 +150,8 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
             if args:  # a positional 80 would silently become another parameter
                 names = [*list(inspect.signature(draw).parameters)[1:], *([marker_name] if marker_name else [])]
                 raise TypeError(f"{draw.__name__} takes its options by name ({', '.join(names)}), after the data")
+            for name, given in kwargs.items():
+                check_value(draw.__name__, name, controls, given)
             value = kwargs.pop(marker_name, None) if marker_name else None
             drawn = draw(data, **kwargs)
             if not drawn.talk and not is_narrow():  # slides are never narrow; pages get both layouts

@@ -16,6 +16,7 @@ from .kit import (
     WIDE_TALK_SCALE,
     Chart,
     Vary,
+    Within,
     chart,
     footnote,
     is_narrow,
@@ -61,12 +62,13 @@ def _reading_text(point, days: float) -> str:
     return f": {point.value_pct:g}%" + ("" if np.isclose(point.days, days) else f" ({short_days(point.days)})")
 
 
+ONSET_TIMES = Within(HOUR, ONSET_END, "days", format_days, "7 (a week) or 0.5 (12 hours)")
+
+
 def mark_onset(chart: Chart, at_days: Annotated[float, Vary("Where does each stand at", "time since first dose", "slider",
-                                                              format_days, start=1.0)]) -> str:
+                                                              format_days, start=1.0, within=ONSET_TIMES)]) -> str:
     """The time mark: a vertical line, each treatment's measured value near that time after its legend name (or "no
     measurement"), a ring round that measured point; returns the sentence for the alt text."""
-    if at_days <= 0:
-        raise ValueError("at_days must be a positive time in days")
     data, figure, ax, curves = chart.parts["data"], chart.figure, chart.parts["ax"], chart.parts["curves"]
     ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
     left = ax.transAxes.inverted().transform(ax.transData.transform((at_days, 0)))[0] < 0.5

@@ -13,14 +13,30 @@ from .. import models
 from ..data import Dataset
 from ..style import GREY, OKABE_ITO, TREATMENT_STYLE, house_style
 from ..units import format_minutes
-from .kit import WIDE_TALK_SCALE, Chart, Vary, chart, footnote, is_narrow, keep_inside, main_axes, new_figure, pick, resolve_talk, title, wrap
+from .kit import (
+    WIDE_TALK_SCALE,
+    Chart,
+    Vary,
+    Within,
+    chart,
+    footnote,
+    is_narrow,
+    keep_inside,
+    main_axes,
+    new_figure,
+    pick,
+    resolve_talk,
+    title,
+    wrap,
+)
 
 PLASMA_END, ACUTE_END = 480, 270  # minutes shown
 WHITE_BOX = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}  # lines pass behind
 
 
 def mark_plasma(chart: Chart, at_minutes: Annotated[float, Vary("Time after the start of the infusion", "minutes and hours",
-                                                                 "slider", format_minutes, start=40)]) -> str:
+                                                                 "slider", format_minutes, start=40,
+                                                                 within=Within(0, PLASMA_END, "minutes", format_minutes, "40 or 90"))]) -> str:
     """Mark a time on the plasma curve with the model's value there; returns the sentence for the alt text."""
     model, dose, infusion = chart.parts["model"]
     ax = chart.parts["ax"]
@@ -88,7 +104,8 @@ def plot_plasma(data: Dataset, talk: bool | None = None) -> Chart:
 
 
 def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the start of a dose", "minutes and hours",
-                                                                "slider", format_minutes, start=40)]) -> str:
+                                                                "slider", format_minutes, start=40,
+                                                                within=Within(0, ACUTE_END, "minutes", format_minutes, "40 or 90"))]) -> str:
     """Mark a time after the dose and say whether it is inside the monitoring window; returns the alt sentence."""
     ax, window, bp_end = chart.parts["ax"], chart.parts["window"], chart.parts["bp_end"]
     ax.axvline(at_minutes, color=GREY, linewidth=2)
