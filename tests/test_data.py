@@ -143,8 +143,6 @@ HOSTILE_CASES = {
                                "not a valid id"),
     "sources id with markup": ("sources.csv", "\nwho2017,", "\nwho2017\"onmouseover=alert(1),", "column 'id'", "not a valid id"),
     "quiz id reference": ("quiz.csv", "qz01,q01a,", "qz01,q01a x,", "column 'question_id'", "not a valid id"),
-    "quiz notebook missing": ("quiz.csv", "qz01,q01a,01_depression,", "qz01,q01a,09_nowhere,", "column 'notebook'",
-                              "no notebook '09_nowhere'"),
     "javascript link": ("sources.csv", "https://www.who.int/news-room/fact-sheets/detail/depression", "javascript:alert(1)",
                         "column 'url'", "not an https:// or http:// address"),
     "upper-case javascript link": ("sources.csv", "https://www.who.int/news-room/fact-sheets/detail/depression",

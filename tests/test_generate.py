@@ -143,3 +143,19 @@ def test_a_missing_promise_is_one_clear_error(nbs, data):
 def test_no_sources_are_listed_by_hand():
     text = (notebooks.ROOT / "src" / "ketamine_explainer" / "generate.py").read_text(encoding="utf-8")
     assert not re.search(r'"(lifeline988|findahelpline)"', text), "help-line sources come from data/helplines.csv"
+
+
+def test_a_question_for_a_notebook_that_does_not_exist_is_one_clear_line(data_copy, monkeypatch, capsys):
+    """The data loads (it does not read notebooks); checking it against the notebooks names file, row and column."""
+    import ketamine_explainer as kx
+    from ketamine_explainer.__main__ import main
+    from ketamine_explainer.errors import DataError
+
+    data_copy.edit("quiz.csv", ",q01a,01_depression,", ",q01a,09_nowhere,", -1)
+    data = kx.load(data_copy.path)
+    with pytest.raises(DataError, match=r"quiz.csv.*column 'notebook'.*no notebook '09_nowhere'") as caught:
+        generate.check_quiz_notebooks(data)
+    assert "\n" not in str(caught.value)
+    monkeypatch.setenv("KETAMINE_EXPLAINER_DATA", str(data_copy.path))
+    assert main(["nav"]) == 2
+    assert "no notebook '09_nowhere'" in capsys.readouterr().err

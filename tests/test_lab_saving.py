@@ -181,17 +181,23 @@ def test_a_learners_changed_chart_is_kept_and_every_other_chart_still_works(fron
     edited = source.replace("at_days=[4 / 24, 1, 7, 28, 84]", "at_days=[4 / 24, 1, 2, 7, 28, 84]")
     page.evaluate("([i, text]) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel.setSource(text)",
                   [index, edited])
+    watch_cell(page, index)
     run_cell(page, index)
-    page.wait_for_function(
-        """(i) => { const cell = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
-                   const h = cell.querySelector('.kx-explorer .noUi-handle');
-                   return h && h.getAttribute('aria-valuemax') === '5.0' || h && h.getAttribute('aria-valuemax') === '5'; }""",
-        arg=index, timeout=120_000)
+    seen = page.evaluate("() => window.kxWatch")
+    assert seen["first"] is not None and seen["status"], f"the first frame showed while the others were drawn: {seen}"
+    assert seen["busy_controls_on"] == 0, f"no control worked before every frame was drawn: {seen}"
+    assert seen["ready"] is not None, f"then every control worked: {seen}"
+    handle = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".kx-explorer .noUi-handle").first
+    assert handle.get_attribute("aria-valuemax") in ("5", "5.0"), "the learner's sixth time is on the slider"
     save(page, path)
     saved = check_file(path, widget_outputs(original))
     assert counts(saved) == (explorers, quizzes)
     labels = [m["state"].get("_options_labels") for m in widgetstate.stored(saved).values() if m["model_name"] == "SelectionSliderModel"]
     assert any(labels_ and "2 days" in labels_ for labels_ in labels), f"the learner's time is stored: {labels}"
+    rerun = widgetstate.shown({"cells": [saved["cells"][index]]})
+    frames = [m for k, m in widgetstate.stored(saved).items() if k in widgetstate.closure(rerun, widgetstate.stored(saved))
+              and m["model_name"] == "HTMLModel"]
+    assert frames and all("<img" in m["state"]["value"] for m in frames), "every frame of the re-run chart is stored"
     kept = set(widgetstate.stored(saved)) & set(widgetstate.stored(original))
     assert kept and len(kept) < len(widgetstate.stored(original)), "untouched charts keep their models; the re-run one is new"
 
@@ -208,6 +214,31 @@ def test_a_learners_changed_chart_is_kept_and_every_other_chart_still_works(fron
     page.wait_for_timeout(300)
     assert handle.get_attribute("aria-valuetext") == "2 days", "the learner's new time, with no kernel"
     assert cell.evaluate(VISIBLE_FRAMES) != before
+
+
+#: Watches cell ``i`` of the open notebook as it runs: when its new chart first shows a picture, whether a status line
+#: said that frames were still being drawn (and whether any control worked meanwhile), and when every control works.
+WATCH = """(i) => {
+  const cell = window.jupyterapp.shell.currentWidget.content.widgets[i].node, start = performance.now();
+  const old = new Set(cell.querySelectorAll('.kx-explorer'));
+  const w = window.kxWatch = {first: null, status: false, busy_controls_on: 0, ready: null};
+  const check = () => {
+    const explorer = [...cell.querySelectorAll('.kx-explorer')].find(e => !old.has(e));
+    if (!explorer) return;
+    const shown = [...explorer.querySelectorAll('img')].some(i => i.offsetParent !== null && i.naturalWidth > 0);
+    if (shown && w.first === null) w.first = performance.now() - start;
+    const status = explorer.querySelector('.kx-status');
+    const controls = [...explorer.querySelectorAll('.noUi-target, select, .widget-toggle-buttons button')];
+    const off = c => c.hasAttribute('disabled') || c.closest('[disabled]') !== null;
+    if (status) { w.status = true; w.busy_controls_on += controls.filter(c => !off(c)).length; }
+    else if (w.first !== null && w.ready === null && controls.length && controls.every(c => !off(c))) w.ready = performance.now() - start;
+  };
+  new MutationObserver(check).observe(cell, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+def watch_cell(page, index: int) -> None:
+    page.evaluate(WATCH, index)
 
 
 def run_cell(page, index: int) -> None:

@@ -4,11 +4,6 @@ Notebooks start with ``import ketamine_explainer as kx`` and ``data = kx.load()`
 everything they show comes from the CSV tables in ``data/``.
 """
 
-# ruff: noqa: E402
-from . import workers
-
-workers.warm_up()  # inside a kernel: the chart workers start while the rest of the package imports
-
 from . import charts, content, models, units, views
 from .content import bibliography, comparison_table, help_lines, measured_points_table, sources
 from .data import DataError, Dataset, load

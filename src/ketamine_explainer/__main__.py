@@ -76,9 +76,10 @@ def check_inputs(paths: list[Path]) -> None:
     from . import data
 
     try:
-        data.load(os.environ.get("KETAMINE_EXPLAINER_DATA") or None)
+        dataset = data.load(os.environ.get("KETAMINE_EXPLAINER_DATA") or None)
         for path in paths:
             notebooks.check(path)
+        generate.check_quiz_notebooks(dataset)
     except data.DataError as exc:
         raise UsageError(str(exc)) from None
 

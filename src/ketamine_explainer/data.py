@@ -91,6 +91,7 @@ class Dataset:
     acute_effects: tuple[AcuteEffect, ...]
     quiz: tuple[QuizOption, ...]
     claims: tuple[Claim, ...]
+    folder: Path = PROJECT_DATA  # where the tables were read from
 
     def source(self, source_id: str) -> Source:
         try:
@@ -151,4 +152,4 @@ def _load(data_dir: Path) -> Dataset:
     tables = {name: read_table(cls, data_dir / cls.FILE, ids) for name, cls in TABLES.items()}
     tables["treatments"] = tuple(sorted(tables["treatments"], key=lambda t: t.order))
     check_tables(data_dir, tables)
-    return Dataset(sources={s.id: s for s in sources}, **tables)
+    return Dataset(sources={s.id: s for s in sources}, **tables, folder=data_dir)

@@ -14,12 +14,13 @@ import itertools
 import math
 import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import workers
 from .charts.kit import LAST, check_value
+from .style import live_session, narrow_too, narrow_wanted
 from .views import Control, Explorer
 
 #: At most this many frames per explorer: each is a picture stored in the notebook and in every page made from it.
@@ -37,6 +38,7 @@ class Job:
     data: Any
     fixed: dict[str, Any]
     controls: tuple[Control, ...]
+    narrow: bool = True  # each frame also in its narrow layout (for the stored notebooks and the exported pages)
 
     @property
     def marker(self) -> Control | None:
@@ -61,7 +63,8 @@ class Job:
         values = {c.name: c.options[i][1] for c, i in zip(self.base_controls, base)}
         marks = self.marker.options if self.marker is not None else ()
         try:
-            chart = self.chart(self.data, **self.fixed, **values)  # with its narrow layout, on a page
+            with narrow_too(self.narrow):
+                chart = self.chart(self.data, **self.fixed, **values)  # with its narrow layout, on a page
             frames = [chart.frame(), *(chart.layer(self.chart.spec.marker, value) for _, value in marks)]
         except StopIteration as exc:  # would silently end a worker's batch early
             raise RuntimeError(f"drawing {values} found no matching row ({exc!r})") from exc
@@ -99,7 +102,7 @@ def explore(chart: Callable, data, *, title: str | None = None, **options) -> Ex
         raise ValueError(f"give {chart.__name__} at least one parameter to vary, as a list of values: "
                          f"it can vary {', '.join(spec.controls)}")
     controls.sort(key=lambda c: c.name == spec.marker_name)  # the marker's layer is indexed last
-    job = Job(chart, data, fixed, tuple(controls))
+    job = Job(chart, data, fixed, tuple(controls), narrow=narrow_wanted())
     count = job.frame_count()
     if count > MAX_FRAMES:
         raise ValueError(
@@ -107,8 +110,7 @@ def explore(chart: Callable, data, *, title: str | None = None, **options) -> Ex
             f"is a picture stored in the notebook and in each page exported from it (about {count * FRAME_KB / 1000:.1f} MB "
             "here): vary fewer values at once.")
     shown = sorted(controls, key=lambda c: list(options).index(c.name))  # on screen, in the order of the call
-    base, marks = _render(job)
-    return Explorer(title or spec.title, shown, base, marks, marker=job.marker)
+    return _render(job, title or spec.title, shown)
 
 
 def _control(chart: Callable, data, name: str, values) -> Control:
@@ -132,13 +134,41 @@ def _control(chart: Callable, data, name: str, values) -> Control:
     return Control(name, vary.description, pairs, vary.kind, initial=initial)
 
 
-def _render(job: Job) -> tuple[dict, dict]:
-    """Every frame: the charts by base combination, and (with a marker) the layers by full combination."""
-    combos = job.base_combos()
-    drawn = render_groups(job, combos)
-    base = {combo: frames[0] for combo, frames in zip(combos, drawn)}
-    layers = {(*combo, m): frame for combo, frames in zip(combos, drawn) for m, frame in enumerate(frames[1:])}
+def _split(drawn: dict[tuple[int, ...], list[tuple[str, str]]]) -> tuple[dict, dict]:
+    """Frames by base combination -> (the charts by base combination, the mark layers by full combination)."""
+    base = {combo: frames[0] for combo, frames in drawn.items()}
+    layers = {(*combo, m): frame for combo, frames in drawn.items() for m, frame in enumerate(frames[1:])}
     return base, layers
+
+
+def _render(job: Job, title: str, shown: list[Control]) -> Explorer:
+    """Every frame, the first combination drawn here while the workers start.
+
+    In a learner's live session (:func:`~ketamine_explainer.style.live_session`) the explorer is shown as soon as its
+    first combination is drawn, with its controls off and saying so; the other frames fill in as the workers finish,
+    then the controls work and the output is updated with the whole explorer (the state a save keeps)."""
+    combos = job.base_combos()
+    first = tuple(c.initial for c in job.base_controls)
+    rest = [combo for combo in combos if combo != first]
+    if rest:
+        workers.warm_up()  # started now, ready by the time the first frames are drawn here
+    base, marks = _split({first: job.draw(first)})
+    explorer = Explorer(title, shown, base, marks, marker=job.marker)
+    if not rest:
+        return explorer
+    live, total = live_session(), job.frame_count()
+    done = len(base) + len(marks)
+    if live:
+        explorer.drawing(done, total)
+        explorer.show()
+    for combo, frames in zip(rest, drawn_groups(job, rest)):
+        explorer.fill(*_split({combo: frames}))
+        done += len(frames)
+        if live:
+            explorer.drawing(done, total)
+    if live:
+        explorer.show(update=True)
+    return explorer
 
 
 def _draw_task(task: tuple[bytes, bool, tuple[int, ...]]) -> list[tuple[str, str]]:
@@ -146,6 +176,7 @@ def _draw_task(task: tuple[bytes, bool, tuple[int, ...]]) -> list[tuple[str, str
     global _LAST
     payload, talk, base = task
     os.environ["KETAMINE_TALK"] = "1" if talk else "0"
+    os.environ.pop("JPY_SESSION_NAME", None)  # the job says which layouts to draw
     if _LAST is None or _LAST[0] != payload:
         _LAST = (payload, pickle.loads(payload))
     return _LAST[1].draw(base)
@@ -154,8 +185,8 @@ def _draw_task(task: tuple[bytes, bool, tuple[int, ...]]) -> list[tuple[str, str
 _LAST: tuple[bytes, Job] | None = None  # in a worker: the job last unpickled
 
 
-def render_groups(job: Job, combos: list[tuple[int, ...]]) -> list[list[tuple[str, str]]]:
-    """Draw each base combination's frames, in order.
+def drawn_groups(job: Job, combos: list[tuple[int, ...]]) -> Iterator[list[tuple[str, str]]]:
+    """Draw each base combination's frames, yielding them in order as they are done.
 
     With more than one core (``KETAMINE_WORKERS`` overrides the count) they are drawn by the workers of
     :mod:`ketamine_explainer.workers`, started by a fork server (never forked from this process, whose threads would
@@ -171,5 +202,12 @@ def render_groups(job: Job, combos: list[tuple[int, ...]]) -> list[list[tuple[st
             payload = None
         if payload is not None:
             tasks = [(payload, talk_mode(), combo) for combo in combos]
-            return workers.pool().map(_draw_task, tasks, chunksize=max(1, len(combos) // (4 * workers.worker_count())))
-    return [job.draw(combo) for combo in combos]
+            yield from workers.pool().imap(_draw_task, tasks)
+            return
+    for combo in combos:
+        yield job.draw(combo)
+
+
+def render_groups(job: Job, combos: list[tuple[int, ...]]) -> list[list[tuple[str, str]]]:
+    """Every base combination's frames, in order (see :func:`drawn_groups`)."""
+    return list(drawn_groups(job, combos))

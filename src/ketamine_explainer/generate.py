@@ -304,6 +304,18 @@ def generate(nbs: dict, data) -> dict[str, list[str]]:
     return {stem: list(dict.fromkeys(changed[stem])) for stem in nbs if stem in changed}
 
 
+def check_quiz_notebooks(data, directory: Path = notebooks.NOTEBOOK_DIR) -> None:
+    """Every question in ``quiz.csv`` names a notebook of the reading order that exists in ``directory``."""
+    from .errors import row_error
+    from .tables import QuizOption
+
+    stems = [p.stem for p in notebooks.notebook_paths(Path(directory))]
+    for option in data.quiz:
+        if option.notebook not in stems:
+            raise row_error(data.folder / QuizOption.FILE, option, "notebook",
+                            f"no notebook {option.notebook!r} (choose from {', '.join(stems)})")
+
+
 def read_all(directory: Path = notebooks.NOTEBOOK_DIR) -> dict:
     """{stem: notebook node} for the notebooks in ``directory``, in reading order."""
     return {p.stem: nbformat.read(p, as_version=4) for p in notebooks.notebook_paths(Path(directory))}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -44,6 +46,37 @@ TREATMENT_STYLE = {
 def talk_mode() -> bool:
     """True when charts should be drawn for projection (``KETAMINE_TALK=1``, or :func:`set_talk_mode`)."""
     return os.environ.get("KETAMINE_TALK", "0") not in ("", "0", "false", "no")
+
+
+def live_session() -> bool:
+    """True inside a kernel that a Jupyter server started for a learner's notebook (JupyterLab, Notebook 7, a hub):
+    the server names the notebook in ``JPY_SESSION_NAME``. Not when a notebook is executed to be stored or exported
+    (``make execute``, the builds, nbval), where every frame is drawn before the cell's output is written."""
+    return bool(os.environ.get("JPY_SESSION_NAME")) and "ipykernel" in sys.modules
+
+
+_NARROW_TOO: contextvars.ContextVar[bool | None] = contextvars.ContextVar("narrow_too", default=None)
+
+
+@contextmanager
+def narrow_too(wanted: bool):
+    """Inside, charts get their narrow layout as well exactly when ``wanted`` (a job drawn elsewhere says which)."""
+    token = _NARROW_TOO.set(wanted)
+    try:
+        yield
+    finally:
+        _NARROW_TOO.reset(token)
+
+
+def narrow_wanted() -> bool:
+    """True when charts also get their narrow (phone) layout: for the stored notebooks and the exported pages, not
+    for a learner's live session, where nothing shows it (``KETAMINE_NARROW=1`` or ``0`` decides instead)."""
+    if _NARROW_TOO.get() is not None:
+        return _NARROW_TOO.get()
+    given = os.environ.get("KETAMINE_NARROW", "").strip()
+    if given:
+        return given not in ("0", "false", "no")
+    return not live_session()
 
 
 def set_talk_mode(on: bool = True) -> None:

@@ -11,8 +11,9 @@ in the slides.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
@@ -88,6 +89,14 @@ SPEAK_VALUES = (
 )
 
 
+def _execution_count() -> int | None:
+    """The number of the cell running now in IPython (None outside IPython)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return getattr(shell, "execution_count", None) if shell is not None else None
+
+
 class Described:
     """A widget whose plain-text output is its own description (what nbval compares; where widgets cannot show).
 
@@ -122,31 +131,53 @@ class Described:
         return dependency_state(self, drop_defaults=False)  # whole: some Python defaults differ from the browser's
 
     def _ipython_display_(self):
+        if getattr(self, "_shown_in", None) == _execution_count():  # shown already, by this same cell (:meth:`show`)
+            return
+        self._display()
+
+    def _display(self, update: bool = False):
         from IPython.display import display
 
         from .widgetstate import CARRIED
 
-        display(self._repr_mimebundle_(), metadata={CARRIED: self.carried_state()}, raw=True)
-        display(self.note(), raw=True)
+        self._display_id = getattr(self, "_display_id", None) or f"kx-{self.model_id}"
+        display(self._repr_mimebundle_(), metadata={CARRIED: self.carried_state()}, raw=True,
+                display_id=self._display_id, update=update)
+        if not update:
+            display(self.note(), raw=True)
+
+    def show(self, update: bool = False) -> None:
+        """Show this widget now, before the cell that made it ends (``update``: show it again, whole, in place: the
+        output then carries its final state, which a save keeps). The cell's own display of it is then skipped."""
+        self._display(update=update)
+        self._shown_in = _execution_count()
 
 
 @dataclass
 class Layer:
-    """One image layer of an explorer: a frame per combination of its controls, in nested stacks."""
+    """One image layer of an explorer: a frame per combination of its controls, in nested stacks.
+
+    A frame not drawn yet is an empty picture until :meth:`fill` gives it (a learner's live session shows the first
+    frame at once and the others as they are drawn)."""
 
     controls: tuple[Control, ...]
     frames: dict[tuple[int, ...], str]
     alts: dict[tuple[int, ...], str]
     stacks: list[list[widgets.Stack]]
     root: widgets.Widget | None = None
+    pictures: dict[tuple[int, ...], widgets.HTML] = field(default_factory=dict)
 
     @classmethod
     def build(cls, controls: Sequence[Control], drawn: dict[tuple[int, ...], tuple[str, str]]) -> Layer:
         """Stacks over ``controls`` (outermost first) of the frames ``drawn`` as (html, alt) by combination."""
         layer = cls(tuple(controls), {i: h for i, (h, _) in drawn.items()}, {i: a for i, (_, a) in drawn.items()},
                     [[] for _ in controls])
-        layer.root = layer._stack(0, ()) if controls else widgets.HTML(layer.frames[()])  # a fixed base: one frame
+        layer.root = layer._stack(0, ()) if controls else layer._picture(())  # a fixed base: one frame
         return layer
+
+    def _picture(self, index: tuple[int, ...]) -> widgets.HTML:
+        self.pictures[index] = widgets.HTML(self.frames.get(index, ""))
+        return self.pictures[index]
 
     def _stack(self, level: int, prefix: tuple[int, ...]) -> widgets.Widget:
         control = self.controls[level]
@@ -154,12 +185,17 @@ class Layer:
         for i in range(len(control.options)):
             index = (*prefix, i)
             if level + 1 == len(self.controls):
-                children.append(widgets.HTML(self.frames[index]))
+                children.append(self._picture(index))
             else:
                 children.append(self._stack(level + 1, index))
         stack = widgets.Stack(children=children, selected_index=control.initial)
         self.stacks[level].append(stack)
         return stack
+
+    def fill(self, index: tuple[int, ...], frame: tuple[str, str]) -> None:
+        """Show the frame drawn for combination ``index`` (html, alt)."""
+        self.frames[index], self.alts[index] = frame
+        self.pictures[index].value = frame[0]
 
     @property
     def initial_alt(self) -> str:
@@ -200,12 +236,40 @@ class Explorer(Described, widgets.VBox):
                 layer.root.layout = widgets.Layout(grid_area="chart", width="100%")
             frame_box = widgets.GridBox([layer.root for layer in self.layers],
                                         layout=widgets.Layout(grid_template_areas='"chart"', width="100%"))
+        self.status: widgets.HTML | None = None  # says that frames are still being drawn (see :meth:`drawing`)
         super().__init__(children=[*self.control_widgets, frame_box], layout=widgets.Layout(width="100%"))
         self.add_class("kx-explorer")
 
+    def fill(self, frames: dict[tuple[int, ...], tuple[str, str]], marks: dict[tuple[int, ...], tuple[str, str]]) -> None:
+        """Show frames drawn after the explorer was displayed (chart frames, and mark layers, by combination)."""
+        for layer, drawn in zip(self.layers, (frames, marks)):
+            for index, frame in drawn.items():
+                layer.fill(index, frame)
+
+    def drawing(self, done: int, total: int) -> None:
+        """While frames are still being drawn, the controls are off and say so; at ``done == total`` they work."""
+        busy = done < total
+        if busy:
+            for widget in self.control_widgets:
+                widget.disabled = True
+            text = (f"Drawing the other settings: {done} of {total} pictures ready. The controls work once every "
+                    "picture is drawn.")
+            if self.status is None:
+                self.status = widgets.HTML()
+                self.status.add_class("kx-status")
+                self.children = (*self.control_widgets, self.status, *self.children[len(self.control_widgets):])
+            self.status.value = f'<p role="status">{html.escape(text)}</p>'
+        else:  # the status line goes first, then the controls come on: never a working control beside it
+            if self.status is not None:
+                self.children = tuple(c for c in self.children if c is not self.status)
+                self.status.close()
+                self.status = None
+            for widget in self.control_widgets:
+                widget.disabled = False
+
     @property
     def frame_count(self) -> int:
-        return sum(len(layer.frames) for layer in self.layers)
+        return sum(math.prod(len(c.options) for c in layer.controls) for layer in self.layers)
 
     @property
     def initial_alt(self) -> str:

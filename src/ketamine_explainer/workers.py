@@ -2,11 +2,11 @@
 
 A Jupyter kernel always runs threads, and forking a process that runs threads can deadlock (Python 3.12 warns
 about it). The workers therefore come from a fork server: a fresh, single-threaded process that imports the charts
-once and forks a worker per request. Inside a kernel the pool is started in the background as soon as the package
-is imported, so the fork server imports the charts while the kernel imports the rest; the first chart waits for
-it only if it is not ready yet.
+once and forks a worker per request. Nothing starts when the package is imported: the first chart with controls
+starts the pool in the background (:func:`warm_up`) and draws its first frames itself meanwhile; the other frames
+wait for the pool only if it is not ready yet.
 
-Stdlib only: ``ketamine_explainer/__init__.py`` imports this module first.
+Stdlib only.
 """
 
 from __future__ import annotations
@@ -70,14 +70,23 @@ def pool() -> multiprocessing.pool.Pool:
         return _POOL[2]
 
 
+def _count_or_none() -> int | None:
+    try:
+        return worker_count()
+    except ValueError:
+        return None
+
+
 def _start_quietly() -> None:
     with contextlib.suppress(Exception):  # a kernel would print it into a cell; the first chart retries and reports it
         pool()
 
 
-def warm_up() -> None:
-    """Inside a Jupyter kernel, start the pool in the background (nothing happens elsewhere)."""
-    if "ipykernel" not in sys.modules:
+def warm_up(in_kernel_only: bool = False) -> None:
+    """Start the pool in the background, if it is not running (``in_kernel_only``: only inside a Jupyter kernel)."""
+    if in_kernel_only and "ipykernel" not in sys.modules:
+        return
+    if _POOL is not None and _POOL[:2] == (os.getpid(), _count_or_none()):
         return
     try:
         if not usable():

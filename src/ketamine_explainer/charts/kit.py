@@ -34,7 +34,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 from PIL import Image
 
-from ..style import GREY, house_style, talk_mode
+from ..style import GREY, house_style, narrow_wanted, talk_mode
 from ..units import HOUR, WEEK
 
 KINDS = ("dropdown", "slider", "toggle", "radio")
@@ -154,7 +154,7 @@ def chart(title: str, marker: Callable[[Chart, Any], str] | None = None):
                 check_value(draw.__name__, name, controls, given)
             value = kwargs.pop(marker_name, None) if marker_name else None
             drawn = draw(data, **kwargs)
-            if not drawn.talk and not is_narrow():  # slides are never narrow; pages get both layouts
+            if not drawn.talk and not is_narrow() and narrow_wanted():  # slides are never narrow; pages get both layouts
                 with narrow_layout():
                     drawn.narrow = draw(data, **kwargs)
             if value is not None:
