@@ -30,6 +30,7 @@ $(STAMP): requirements.lock pyproject.toml
 UV_VERSION := 0.13.8
 lock:  ## regenerate requirements.lock from requirements.txt (after changing a pin)
 	test -x build/uv/bin/uv || ($(PYTHON) -m venv build/uv && build/uv/bin/python -m pip install -q uv==$(UV_VERSION))
+	grep -v '^#' requirements.lock > build/requirements.lock.new  # uv keeps the pins already there unless a change needs others
 	build/uv/bin/uv pip compile requirements.txt --universal --python-version 3.11 --generate-hashes --no-header -q -o build/requirements.lock.new
 	{ echo "# Every package installed into .venv/, pinned and hashed (pip install --require-hashes -r requirements.lock)."; \
 	  echo "# Generated from requirements.txt by make lock (uv $(UV_VERSION)):"; \

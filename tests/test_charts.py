@@ -9,7 +9,7 @@ import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
 
-from ketamine_explainer import charts
+from ketamine_explainer import charts, notebooks
 from ketamine_explainer.style import OKABE_ITO, TREATMENT_STYLE
 from ketamine_explainer.units import format_days
 
@@ -74,7 +74,8 @@ def test_linear_scale_and_time_marker(data):
     assert ax.get_xscale() == "linear" and ax.get_xlabel() == "Weeks since the first dose or session"
     assert "Marked at 4 weeks" in chart.alt
     assert "IV ketamine (one infusion) no measurement (nearest measured: 39.8% at 1 week)" in chart.alt
-    assert "Esketamine nasal spray 58.7% measured at 4 weeks (Turkoz 2021)" in chart.alt
+    assert "Esketamine nasal spray 58.7% measured at 4 weeks (Turkoz 2021: TRD, pooled post hoc analysis" in chart.alt, \
+        "each reading names its source and the population behind that point"
 
 
 def test_alt_text_says_what_the_chart_shows(data):
@@ -111,8 +112,8 @@ def test_single_vs_course_chart(data):
         "IV ketamine (one infusion) (illustrative curve)", "IV ketamine (one infusion): measured response",
         "IV ketamine (course of 6) (illustrative curve)", "IV ketamine (course of 6): measured response",
     ]
-    assert "55.4% responding at the end of 3 weeks" in chart.alt
-    assert "not a 14-day measurement" in chart.alt and "back to about 18%" not in chart.alt
+    assert "55.4% responding at 3 weeks (Anand 2023" in chart.alt and "open-label trial against ECT, with no placebo arm" in chart.alt
+    assert "not a measurement at 2 weeks" in chart.alt and "back to about 18%" not in chart.alt
 
 
 def test_png_is_small_deterministic_and_the_html_carries_alt(data):
@@ -440,3 +441,108 @@ def test_dollar_signs_in_data_are_text_not_formulas(data_copy):
     assert any("($^$ for $5)" in t.get_text() for t in timeline.figure.findobj(matplotlib.text.Text))
     for chart in (side, timeline, charts.plot_timing(dollars)):
         Image.open(io.BytesIO(chart.png())).verify()
+
+
+# --- No number hides in chart code ------------------------------------------------------------------------------------
+
+def _forms(value) -> set[str]:
+    """How a number from data may be written: as given, and rounded to a whole number."""
+    value = float(value)
+    return {f"{value:g}", f"{round(value):d}"}
+
+
+def _data_numbers(data) -> set[str]:
+    """Every number in data/ a chart may show: numeric cells, numbers inside text cells other than notes, sources' years,
+    times as the charts write them, and every value of the claims ledger."""
+    import dataclasses
+
+    from ketamine_explainer.claims import numbers_in_text
+    from ketamine_explainer.units import format_minutes
+
+    found: set[str] = set()
+    found |= {s.year for s in data.sources.values()}  # of a source, charts show its year only ("Han 2016")
+    rows = [row for name in dataclasses.fields(data) if isinstance(getattr(data, name.name), tuple) for row in getattr(data, name.name)]
+    for row in rows:
+        for field in dataclasses.fields(row):
+            value = getattr(row, field.name)
+            if field.name in ("note", "evidence", "url", "doi", "pmid", "data_ref") or isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, int | float):
+                found |= _forms(value)
+            elif isinstance(value, str):
+                found |= set(numbers_in_text(value))
+    for point in data.onset:
+        found |= set(numbers_in_text(format_days(point.days)))
+    for effect in data.acute_effects:
+        found |= set(numbers_in_text(format_minutes(effect.minutes)))
+    for claim in data.claims:
+        for number in claim.numbers:
+            found |= _forms(number)
+    return found
+
+
+def _chart_numbers(chart) -> list[str]:
+    """The numbers a chart shows in its words (title, labels, notes, legend, alt text), not its tick labels."""
+    from ketamine_explainer.claims import numbers_in_text
+
+    ticks = {id(t) for ax in chart.figure.axes for t in (*ax.get_xticklabels(), *ax.get_yticklabels())}
+    words = [t.get_text() for t in chart.figure.findobj(matplotlib.text.Text) if id(t) not in ticks and t.get_visible()]
+    return [n for text in [*words, chart.alt] for n in numbers_in_text(text)]
+
+
+def _allowed_for(chart, data, values: dict) -> set[str]:
+    """Numbers a drawing may show beyond data/: its own axis ends and ticks, the values it was asked to draw (as their
+    controls word them), and the few figures computed from data by a declared rule (each named here)."""
+    from ketamine_explainer import models
+    from ketamine_explainer.claims import numbers_in_text
+    from ketamine_explainer.units import format_minutes
+
+    allowed: set[str] = set()
+    for ax in chart.figure.axes:
+        for end in (*ax.get_xlim(), *ax.get_ylim()):
+            allowed |= _forms(end) | set(numbers_in_text(format_days(max(end, 0)))) | set(numbers_in_text(format_minutes(max(end, 0))))
+        allowed |= {n for t in (*ax.get_xticklabels(), *ax.get_yticklabels()) for n in numbers_in_text(t.get_text())}
+    for value in values.values():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            allowed |= _forms(value) | set(numbers_in_text(format_days(value))) | set(numbers_in_text(format_minutes(value)))
+    if "steps" in values:  # STAR*D: weeks in all, and the cumulative remission the steps imply
+        allowed |= _forms(values["steps"] * values.get("weeks_per_step", 12))
+        rates = [r.value_pct for r in sorted((r for r in data.stard if r.measure == "step_remission"), key=lambda r: r.step)]
+        allowed |= {f"{models.cumulative_remission(rates[:values['steps']])[-1]:.0f}"}
+    if chart.alt.startswith("Line chart, log scale, of an illustrative two-compartment model"):  # the plasma model's values
+        model, dose, infusion = models.pk_model(data)  # at the marked time, the peak, the monitoring window and the axis end
+        window = next(r.minutes for r in data.acute_effects if (r.effect, r.event) == ("Monitoring", "window"))
+        times = [values.get("at_minutes", infusion), infusion, window, chart.figure.axes[0].get_xlim()[1]]
+        allowed |= {f"{c:.0f}" for c in models.plasma_concentration(model, times, dose, infusion)}
+    allowed |= {str(len(data.mechanism))}  # the cascade's number of steps
+    return allowed
+
+
+def _chart_calls(data):
+    """Every chart the notebooks show: each static call, and each explorer at every combination of its controls."""
+    import itertools
+
+    from .explorers import explore_calls
+
+    for name, kwargs in STATIC_CHARTS:
+        yield getattr(charts, name), dict(kwargs)
+    for stem in notebooks.NOTEBOOKS:
+        for call in explore_calls(stem, data):
+            for combo in itertools.product(*(c.options for c in call.controls)):
+                yield call.chart, {**call.fixed, **{c.name: value for c, (_, value) in zip(call.controls, combo)}}
+
+
+def test_every_number_a_chart_shows_comes_from_data_or_the_claims_ledger(data):
+    from ketamine_explainer.style import narrow_too
+
+    known = _data_numbers(data)
+    stray = []
+    for chart_function, values in _chart_calls(data):
+        with narrow_too(False):
+            chart = chart_function(data, **values)
+        allowed = known | _allowed_for(chart, data, values)
+        for number in _chart_numbers(chart):
+            if number not in allowed:
+                stray.append(f"{chart_function.__name__}({values}): {number}")
+        chart.figure.clear()
+    assert not stray, "numbers in chart text that data/ and the claims ledger do not hold:\n" + "\n".join(sorted(set(stray))[:30])

@@ -5,7 +5,7 @@ everything they show comes from the CSV tables in ``data/``.
 """
 
 from . import charts, content, models, units, views
-from .content import bibliography, comparison_table, help_lines, measured_points_table, sources
+from .content import bibliography, comparison_table, glossary, help_lines, measured_points_table, sources
 from .data import DataError, Dataset, load
 from .frames import explore
 from .style import set_talk_mode
@@ -19,6 +19,7 @@ __all__ = [
     "comparison_table",
     "content",
     "explore",
+    "glossary",
     "help_lines",
     "load",
     "measured_points_table",

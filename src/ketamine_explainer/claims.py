@@ -1,6 +1,6 @@
 """The claims ledger: every number a reader sees in prose or quiz feedback, checked against ``data/claims.csv``.
 
-``numbers_in_text`` finds the numbers a reader sees; the few exemptions are explicit and narrow:
+``numbers_in_text`` finds the numbers a reader sees (``2,252`` is one number); the few exemptions are explicit and narrow:
 
 - years inside a citation link (``[Rush 2006](#src-rush2006)``), link targets and code spans;
 - list numbering at the start of a line (``1. explain ...``), section numbers in link text (``[1. Depression]``) and
@@ -31,7 +31,7 @@ _LIST_NUMBER = re.compile(r"^(\s*)\d+\.\s", re.M)
 _SECTION_LINK = re.compile(r"\[\d+\.\s")
 _SECTION_REF = re.compile(r"\bsection \d+\b")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?(?=%)")
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.])\d+(?:\.\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?(?=%)")
 
 
 def strip_exempt(text: str) -> str:
@@ -49,7 +49,7 @@ def strip_exempt(text: str) -> str:
 
 def numbers_in_text(text: str) -> list[str]:
     """Every number a reader sees in ``text`` (as written, e.g. ``'36.8'``), after the exemptions."""
-    return _NUMBER.findall(strip_exempt(text))
+    return [n.replace(",", "") for n in _NUMBER.findall(strip_exempt(text))]  # 2,252 is the number 2252
 
 
 def notebook_markdown(path: Path) -> str:

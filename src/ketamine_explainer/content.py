@@ -66,6 +66,18 @@ def help_lines(data: Dataset) -> Block:
     return Block(block, text)
 
 
+def glossary(data: Dataset) -> Block:
+    """Words used in the explainer, in alphabetical order: each with its short meaning, a fuller definition and source."""
+    terms = sorted(data.glossary, key=lambda g: g.term.lower())
+    items = "".join(
+        f'<dt id="term-{html.escape(g.id)}"><strong>{html.escape(g.term)}</strong></dt>'
+        f"<dd>{html.escape(g.short[0].upper() + g.short[1:])}. {html.escape(g.definition)} "
+        f"({_anchor(g.source_id, data.source(g.source_id).short)})</dd>"
+        for g in terms)
+    text = "\n".join(f"- {g.term}: {g.short}. {g.definition} ({data.source(g.source_id).short})" for g in terms)
+    return Block(f'<dl class="kx-glossary">{items}</dl>', text)
+
+
 def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = None) -> Block:
     """Every measured point behind the onset chart, with its population and source."""
     treatments = treatments or tuple(t.id for t in data.treatments)
@@ -90,8 +102,7 @@ def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = No
 
 def short_citation(data: Dataset, source_id: str) -> str:
     """How a table cites a source: first author's surname (or organisation's first word) and year, e.g. "Coyle 2015"."""
-    s = data.source(source_id)
-    return f"{s.authors.split(',')[0].split(' ')[0]} {s.year}"
+    return data.source(source_id).short
 
 
 def comparison_table(data: Dataset) -> Block:

@@ -23,7 +23,7 @@ PK_UNITS = {"clearance": "L/h", "volume_steady_state": "L", "half_life_alpha": "
 REQUIRED_ROWS = {
     "acute_effects": (("effect", "event"), (("Dissociation", "peak"), ("Dissociation", "resolved"), ("Blood pressure", "peak"),
                                             ("Blood pressure", "resolved"), ("Monitoring", "window"),
-                                            ("Esketamine blood pressure", "resolved"))),
+                                            ("Esketamine blood pressure", "peak"), ("Esketamine blood pressure", "resolved"))),
     "prevalence": (("scope", "grouping", "group"), (("world", "sex", "All adults"), ("world", "age", "Whole population"),
                                                     ("us", "sex", "All adults"), ("us", "age", "All adults"))),
     "stard": (("step", "measure"), ((1, "step_remission"), (2, "step_remission"), (3, "step_remission"), (4, "step_remission"))),

@@ -36,6 +36,7 @@ from .tables import (
     AcuteEffect,
     Claim,
     DoseLevel,
+    GlossaryTerm,
     HelpLine,
     MechanismStep,
     OnsetPoint,
@@ -58,7 +59,7 @@ __all__ = [
     # cells
     "BAD_CATEGORIES", "ID", "INTEGER", "LINK_SCHEMES", "MAX_FIELD", "NUMBER", "link_problem",
     # tables
-    "CERTAINTIES", "TABLES", "TIME_UNITS", "TREATMENT_IDS", "AcuteEffect", "Claim", "DoseLevel", "HelpLine", "MechanismStep",
+    "CERTAINTIES", "TABLES", "TIME_UNITS", "TREATMENT_IDS", "AcuteEffect", "Claim", "DoseLevel", "GlossaryTerm", "HelpLine", "MechanismStep",
     "OnsetPoint", "PKParameter", "PlasmaLevel", "Prevalence", "QuizOption", "SideEffect", "Source", "StarDResult",
     "TimelineEvent", "Treatment",
     # csvread
@@ -91,6 +92,7 @@ class Dataset:
     acute_effects: tuple[AcuteEffect, ...]
     quiz: tuple[QuizOption, ...]
     claims: tuple[Claim, ...]
+    glossary: tuple[GlossaryTerm, ...]
     folder: Path = PROJECT_DATA  # where the tables were read from
 
     def source(self, source_id: str) -> Source:
@@ -106,7 +108,10 @@ class Dataset:
         raise KeyError(f"unknown treatment '{treatment_id}'")
 
     def pk(self, parameter: str) -> PKParameter:
-        return next(p for p in self.pk_parameters if p.parameter == parameter)
+        found = next((p for p in self.pk_parameters if p.parameter == parameter), None)
+        if found is None:
+            raise KeyError(f"no pharmacokinetic parameter '{parameter}' in pk_parameters.csv")
+        return found
 
     def cell(self, ref: str):
         """The value of one data cell, named ``file.csv:row_id:column`` (as in ``claims.csv``)."""

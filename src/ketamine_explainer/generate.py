@@ -85,11 +85,12 @@ SHOWN = {
     "plot_timeline": _table("timeline"),
     "plot_cascade": _table("mechanism"),
     "plot_plasma": _table("pk_parameters", "plasma_levels"),
-    "plot_acute_effects": _table("acute_effects"),
+    "plot_acute_effects": lambda data, *_, **__: _ids(data.acute_effects, [data.pk("infusion_minutes")]),
     "plot_side_effects": _side_effects,
     "plot_dose_levels": _table("dose_levels"),
     "comparison_table": _table("treatments"),
-    "plot_timing": _table("treatments"),
+    "plot_timing": lambda data, *_, **__: _ids(data.treatments) + _onset(data),
+    "glossary": _table("glossary"),
 }
 #: Calls that show nothing from ``data/`` (or list sources themselves).
 NO_SOURCES = frozenset({"load", "sources", "bibliography", "set_talk_mode"})
@@ -244,6 +245,54 @@ def _set_slide(cell, text: str, what: str, changes: list[str]) -> None:
         changes.append(what)
 
 
+GLOSSARY_TAG = "glossary"
+TAKEAWAYS = "## Key takeaways"
+GLOSSARY_NOTE = "Speaker note: words used in this section, as the glossary (in the summary section) defines them."
+
+
+def prose_cells(nb) -> list:
+    """The markdown cells a reader reads: not the navigation, not the generated word list."""
+    return [c for c in nb.cells if c.cell_type == "markdown"
+            and not {notebooks.NAV_TAG, GLOSSARY_TAG} & set(c.metadata.get("tags", []))]
+
+
+def term_pattern(term) -> re.Pattern:
+    """Where a glossary term appears in prose: the word itself (any case), not part of a longer word."""
+    return re.compile(rf"(?<![\w-]){re.escape(term.term)}(?![\w-])", re.IGNORECASE)
+
+
+def terms_used(nb, data) -> list:
+    """The glossary terms the notebook's prose uses, in order of first use."""
+    text = "\n".join(c.source for c in prose_cells(nb))
+    found = [(m.start(), g) for g in data.glossary for m in [term_pattern(g).search(text)] if m]
+    return [g for _, g in sorted(found, key=lambda pair: pair[0])]
+
+
+def glossary_note(terms) -> str:
+    return GLOSSARY_NOTE + "\n\n" + "\n".join(f"- **{g.term}**: {g.short}." for g in terms)
+
+
+def _glossary_cell(nb, data, changes: list[str]) -> None:
+    """The speaker notes of the key takeaways slide list the words the section uses (the slides carry the glossary)."""
+    import nbformat
+
+    terms = terms_used(nb, data)
+    cells = [c for c in nb.cells if GLOSSARY_TAG in c.metadata.get("tags", [])]
+    if not terms:
+        for cell in cells:
+            nb.cells.remove(cell)
+            changes.append("word list removed")
+        return
+    if not cells:
+        after = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(TAKEAWAYS)), None)
+        if after is None:
+            return
+        cell = nbformat.v4.new_markdown_cell("", metadata={"slideshow": {"slide_type": "notes"}, "tags": [GLOSSARY_TAG]})
+        nb.cells.insert(after + 1, cell)
+        cells = [cell]
+    _set(cells[0], glossary_note(terms), "word list", changes)
+
+
 def _title_cell(nb, title: str, changes: list[str]) -> None:
     cell = nb.cells[notebooks.title_cell_index(nb)]
     _set(cell, opening(cell.source, title, DISCLAIMER), "title cell", changes)
@@ -289,6 +338,7 @@ def generate(nbs: dict, data) -> dict[str, list[str]]:
                     _set(cell, text, "navigation", changes)
         if stem in titles:
             _title_cell(nb, titles[stem], changes)
+        _glossary_cell(nb, data, changes)
         try:
             _sources_cell(nb, data, changes)
         except GenerateError as exc:

@@ -58,6 +58,11 @@ class Source:
             return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
         return self.url
 
+    @property
+    def short(self) -> str:
+        """How charts and tables cite the source: first author's surname (or organisation's first word) and year."""
+        return f"{self.authors.split(',')[0].split(' ')[0]} {self.year}"
+
     def citation(self) -> str:
         ident = f"doi:{self.doi}" if self.doi else f"PMID {self.pmid}" if self.pmid else self.url
         return f"{self.authors} ({self.year}). {self.title}. {self.venue}. {ident}"
@@ -74,7 +79,7 @@ class OnsetPoint:
     time_value: float = column("number")
     time_unit: str = column("choice", choices=tuple(TIME_UNITS))
     measure: str = column("choice", choices=("response", "remission", "early_improvement", "first_response",
-                                             "first_effect"))
+                                             "first_effect", "not_significant"))
     value_pct: float | None = column("percent", optional=True)
     population: str = column("text")
     source_id: str = column("source")
@@ -92,9 +97,11 @@ class OnsetPoint:
         return self.certainty != "illustrative"
 
     def check(self) -> tuple[str, str] | None:
-        if self.measure != "first_effect" and self.value_pct is None:
+        if self.measure not in ("first_effect", "not_significant") and self.value_pct is None:
             return "value_pct", f"a {self.measure} row needs a value"
-        if self.curve and self.measure in ("first_effect", "early_improvement", "first_response"):
+        if self.measure == "not_significant" and self.value_pct is not None:
+            return "value_pct", "a not_significant row (no significant effect found) has no value"
+        if self.curve and self.measure in ("first_effect", "early_improvement", "first_response", "not_significant"):
             return "curve", f"a {self.measure} row cannot anchor a curve"
         if self.curve and self.comparator:
             return "curve", "a comparator (control arm) row cannot anchor the treatment's curve"
@@ -250,7 +257,7 @@ class MechanismStep:
     order: int = column("int")
     step: str = column("text")
     minutes_illustrative: float = column("number")
-    evidence: str = column("choice", choices=("human", "animal", "debated"))
+    evidence: str = column("choice", choices=("human", "human_indirect", "animal", "debated"))
     detail: str = column("text")
     source_id: str = column("source")
     certainty: str = column("choice", choices=CERTAINTIES)
@@ -353,6 +360,20 @@ class Claim:
 
 
 #: Every table, by the attribute name it has on :class:`Dataset`.
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """A word a lay reader may not know: defined at its first use in each notebook (``short``), and in the glossary."""
+
+    FILE = "glossary.csv"
+    KEY = ("term",)
+    id: str = column("id")
+    term: str = column("text")
+    short: str = column("text")
+    definition: str = column("text")
+    source_id: str = column("source")
+    certainty: str = column("choice", choices=CERTAINTIES)
+
+
 TABLES = {
     "onset": OnsetPoint,
     "treatments": Treatment,
@@ -368,4 +389,5 @@ TABLES = {
     "acute_effects": AcuteEffect,
     "quiz": QuizOption,
     "claims": Claim,
+    "glossary": GlossaryTerm,
 }

@@ -12,7 +12,7 @@ from .. import models
 from ..data import Dataset
 from ..style import GREY, OKABE_ITO, house_style
 from ..units import format_days
-from .kit import LAST, WIDE_TALK_SCALE, Chart, Vary, chart, is_narrow, main_axes, new_figure, pick, resolve_talk, title, wrap
+from .kit import LAST, WIDE_TALK_SCALE, Chart, Vary, chart, is_narrow, is_talk, main_axes, new_figure, pick, resolve_talk, title, wrap
 
 PREVALENCE_VIEWS = {
     "world_sex": ("world", "sex", "Worldwide, by sex (WHO)", "All adults"),
@@ -81,9 +81,10 @@ def plot_stard(data: Dataset,
                      fontsize=pick("medium", "small"),
                      bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.95})
         ax.plot(np.concatenate([[0], ends]), np.concatenate([[0], cumulative]), color=OKABE_ITO["blue"], marker="o",
-                label=wrap("cumulative, if nobody dropped out (how 67% was reached)", 44))
+                label=wrap(f"cumulative, if nobody dropped out (how {reported.value_pct:g}% was reached)", 44))
         ax.axhline(reanalysis.value_pct, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=2,
-                   label=wrap(f"cumulative on reanalysis: about {reanalysis.value_pct:g}% (Pigott 2023)", 44))
+                   label=wrap(f"cumulative on reanalysis: about {reanalysis.value_pct:g}% "
+                              f"({data.source(reanalysis.source_id).short})", 44))
         ax.set_xlim(0, max(4 * 14, steps * weeks_per_step))
         ax.set_ylim(0, 100)
         ax.set_xticks(np.arange(0, ax.get_xlim()[1] + 1, pick(8, 16)))
@@ -150,6 +151,7 @@ def plot_timeline(data: Dataset, up_to_year: Annotated[int, Vary("Show milestone
 
 EVIDENCE_STYLE = {
     "human": (OKABE_ITO["blue"], "o", "shown in humans"),
+    "human_indirect": (OKABE_ITO["sky_blue"], "^", "in humans: indirect or mixed"),
     "animal": (OKABE_ITO["orange"], "s", "animal studies only"),
     "debated": (OKABE_ITO["reddish_purple"], "D", "debated"),
 }
@@ -194,7 +196,8 @@ def plot_cascade(data: Dataset,
         if is_narrow():
             figure.legend(handles=handles, loc="outside lower left")
         else:
-            figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=3)
+            figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=2 if is_talk() else 4,
+                          columnspacing=1.2)
     shown = [s for s in steps if s.order <= up_to_step]
     alt = (f"Dot chart of {len(steps)} proposed steps of ketamine's action on a time axis from minutes to a day; "
            f"{len(shown)} shown: " + "; ".join(f"{s.step} ({EVIDENCE_STYLE[s.evidence][2]})" for s in shown)

@@ -49,10 +49,16 @@ def treatments_label(treatments: tuple[str, ...] | None) -> str:
     return ", ".join(names[:-1]) + f" against {names[-1]}" if len(names) > 1 else names[0]
 
 
+def short_days_range(low: float, high: float) -> str:
+    """'12-14 days': a span of whole days (or as format_days writes each end, when they are not whole days)."""
+    if float(low).is_integer() and float(high).is_integer():
+        return f"{low:g}-{high:g} days"
+    return f"{format_days(low)} to {format_days(high)}"
+
+
 def source_name(data: Dataset, source_id: str) -> str:
     """'Han 2016': first author's surname and year."""
-    s = data.source(source_id)
-    return f"{s.authors.split(',')[0].split(' ')[0]} {s.year}"
+    return data.source(source_id).short
 
 
 def _reading_text(point, days: float) -> str:
@@ -90,7 +96,8 @@ def mark_onset(chart: Chart, at_days: Annotated[float, Vary("Where does each sta
 def _reading_sentence(data: Dataset, curve: models.OnsetCurve, point, at_days: float) -> str:
     label = data.treatment(curve.treatment).label
     if point is not None:
-        return f"{label} {point.value_pct:g}% measured at {format_days(point.days)} ({source_name(data, point.source_id)})"
+        return (f"{label} {point.value_pct:g}% measured at {format_days(point.days)} ({source_name(data, point.source_id)}: "
+                f"{point.population})")
     nearest = models.nearest_measured(data, curve, at_days)
     return f"{label} no measurement" + (f" (nearest measured: {nearest.value_pct:g}% at {format_days(nearest.days)})"
                                         if nearest else "")
@@ -139,7 +146,7 @@ def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale:
     for treatment, curve in curves.items():
         style = TREATMENT_STYLE[treatment]
         ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, zorder=2)
-        for point in models.measured_points(data, treatment):
+        for point in _drawn_points(data, curve):
             filled = point.measure == "response"
             ax.plot(point.days, point.value_pct, linestyle="none", marker=style.marker, color=style.color,
                     markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3,
@@ -147,6 +154,26 @@ def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale:
         first = models.first_effect(data, treatment)
         if first is not None:
             ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
+
+
+def _drawn_points(data: Dataset, curve: models.OnsetCurve) -> list:
+    """The measured points drawn with a treatment's curve. A remission curve (ECT) shows remission only: a response
+    point from another trial, drawn under it, would read as fewer people responding than remitting."""
+    points = models.measured_points(data, curve.treatment)
+    return [p for p in points if p.measure == "remission"] if curve.measure == "remission" else points
+
+
+def _points_text(data: Dataset, points: list) -> str:
+    """'52.2% at 1 day, 47.9% at 3 days (Han 2016: depression, meta-analysis ...)': each run of points from one
+    source and population, with that source and population."""
+    runs: list[list] = []
+    for p in points:
+        if runs and (runs[-1][0].source_id, runs[-1][0].population) == (p.source_id, p.population):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ", ".join(", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in run)
+                     + f" ({data.source(run[0].source_id).short}: {run[0].population})" for run in runs)
 
 
 def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]) -> list:
@@ -183,8 +210,7 @@ def _onset_alt(data: Dataset, curves: dict[str, models.OnsetCurve], scale: str) 
     ]
     for treatment, curve in curves.items():
         measured = [p for p in curve.anchors if p.measured]
-        text = (f"{data.treatment(treatment).label}: {curve.measure} measured "
-                + ", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in measured))
+        text = f"{data.treatment(treatment).label}: {curve.measure} measured " + _points_text(data, measured)
         anchors = [p for p in curve.anchors if not p.measured]
         if anchors:
             text += ("; the line is drawn on to " + ", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in anchors)
@@ -212,25 +238,31 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
             points = [p for p in models.measured_points(data, curve.treatment, ("response",)) if p.curve]
             ax.plot([p.days for p in points], [p.value_pct for p in points], linestyle="none", marker=style.marker,
                     color=style.color, label=wrap(f"{label}: measured response", 38))
-        ax.axvspan(12, 14, color="#EEEEEE", zorder=0)
-        ax.annotate("single infusion no longer\nbetter than control (12-14 days)", (13, 92), ha="center", va="top",
-                    color=GREY, fontsize="small")
+        faded = sorted(p.days for p in data.onset if p.treatment == "iv_single" and p.measure == "not_significant")
+        if faded:  # the times at which the few studies found no significant benefit of one infusion
+            ax.axvspan(faded[0], faded[-1], color="#EEEEEE", zorder=0)
+            ax.annotate(f"few studies at {short_days_range(faded[0], faded[-1])}:\nno significant benefit",
+                        ((faded[0] + faded[-1]) / 2, 92), ha="center", va="top", color=GREY, fontsize="small")
         time_axis(ax, "linear", end)
         ax.set_ylim(0, 100)
         ax.set_ylabel("Patients responding (%)")
-        title(ax, "One infusion fades within about a week; a course holds while it lasts")
+        title(ax, "One infusion fades within a week; the gain from a course is uncertain")
         if is_narrow():
             figure.legend(loc="outside lower left")
         else:
             ax.legend(loc="lower right")
+    measured = [p for p in single.anchors if p.measured]
+    anchor, last = single.anchors[-1], course.anchors[-1]
     alt = (
-        "Line chart over 4 weeks of the percent of patients responding. "
-        f"One IV ketamine infusion: {single.anchors[0].value_pct:g}% measured at 1 day, {single.anchors[2].value_pct:g}% at 7 days; "
-        f"the line is then drawn down to {single.anchors[-1].value_pct:g}% at 14 days, an illustrative anchor (the 24-hour "
-        "response rate on midazolam, an active placebo), not a 14-day measurement: the few studies at 12-14 days found no "
-        "significant difference from control. "
-        f"A course of twice-weekly infusions: {course.anchors[-1].value_pct:g}% responding at the end of 3 weeks. "
-        "Lines between measured points are illustrative."
+        f"Line chart over {format_days(end)} of the percent of patients responding. One IV ketamine infusion: "
+        + ", ".join(f"{p.value_pct:g}% measured at {format_days(p.days)}" for p in measured)
+        + f" ({data.source(measured[0].source_id).short}; {measured[0].population}); the line is then drawn down to "
+        f"{anchor.value_pct:g}% at {format_days(anchor.days)}, an illustrative anchor (the 24-hour response rate on midazolam, "
+        f"an active placebo), not a measurement at {format_days(anchor.days)}"
+        + (f": the few studies at {short_days_range(faded[0], faded[-1])} found no significant benefit. " if faded else ". ")
+        + f"A course: {last.value_pct:g}% responding at {format_days(last.days)} ({data.source(last.source_id).short}; "
+        f"{last.population}; an open-label trial against ECT, with no placebo arm). Lines between measured points are "
+        "illustrative; whether a course adds to one infusion is uncertain."
     )
     return Chart(figure, alt, talk=talk)
 

@@ -96,11 +96,18 @@ def plot_plasma(data: Dataset, talk: bool | None = None) -> Chart:
         else:
             figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.64, 0.5), fontsize="small",
                           title="Reported peak levels")
-    alt = (f"Line chart, log scale, of an illustrative two-compartment model of plasma ketamine over 8 hours after "
-           f"{data.pk('dose_per_kg').value:g} mg/kg over {infusion:g} minutes: peak about {conc.max():.0f} ng/mL at {infusion:g} minutes, "
-           f"about {conc[120]:.0f} ng/mL at 2 hours and {conc[480]:.0f} at 8 hours. Reported ranges: "
-           + "; ".join(f"{lv.use} {lv.low_ng_ml:g}-{lv.high_ng_ml:g} ng/mL" for lv in data.plasma_levels) + ".")
+    window = int(next(r.minutes for r in data.acute_effects if (r.effect, r.event) == ("Monitoring", "window")))
+    alt = (f"Line chart, log scale, of an illustrative two-compartment model of plasma ketamine over {format_minutes(PLASMA_END)} "
+           f"after {data.pk('dose_per_kg').value:g} mg/kg over {infusion:g} minutes: peak about {conc.max():.0f} ng/mL at "
+           f"{infusion:g} minutes, about {conc[window]:.0f} ng/mL at {format_minutes(window)} and {conc[PLASMA_END]:.0f} at "
+           f"{format_minutes(PLASMA_END)}. Reported ranges: "
+           + "; ".join(f"{lv.use} {_range(lv.low_ng_ml, lv.high_ng_ml)} ng/mL" for lv in data.plasma_levels) + ".")
     return Chart(figure, alt, {"ax": ax, "model": (model, dose, infusion)}, talk)
+
+
+def _range(low: float, high: float) -> str:
+    """'70-160', or one value where a source gives one ('185', not '185-185')."""
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
 def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the start of a dose", "minutes and hours",
@@ -125,23 +132,22 @@ def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the s
     return f"Marked at {format_minutes(at_minutes)}, {where}."
 
 
-ESKETAMINE_BP_PEAK = 40  # label: the esketamine blood-pressure rise peaks about 40 minutes after dosing
-
-
 @chart("Acute effects after a dose", marker=mark_acute)
 def plot_acute_effects(data: Dataset, talk: bool | None = None) -> Chart:
     """Acute effects over the hours after a dose against the 2-hour monitoring window."""
     rows, talk = {(r.effect, r.event): r for r in data.acute_effects}, resolve_talk(talk)
     window = rows[("Monitoring", "window")].minutes
-    bp_end = rows[("Esketamine blood pressure", "resolved")].minutes
+    bp_start, bp_end = rows[("Esketamine blood pressure", "peak")].minutes, rows[("Esketamine blood pressure", "resolved")].minutes
+    infusion = data.pk("infusion_minutes").value
     with house_style(talk):
         figure = new_figure(10.0, 5.4, talk_scale=WIDE_TALK_SCALE, narrow_height=6.6)
         ax = main_axes(figure, (0.12, 0.24, 0.86, 0.64))
         ax.axvspan(0, window, color="#EAF4EA", zorder=0)
         ax.annotate(wrap(f"esketamine REMS: monitoring for at least {window / 60:g} hours", 30), (3, pick(1.17, 1.12)),
                     ha="left", va=pick("baseline", "bottom"), color=OKABE_ITO["bluish_green"], fontweight="bold")
-        label = "esketamine (label): blood pressure peaks about 40 min, lasts about 4 h"
-        ax.plot([ESKETAMINE_BP_PEAK, bp_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt",
+        label = (f"esketamine (label): blood pressure peaks about {format_minutes(bp_start)}, "
+                 f"lasts about {format_minutes(bp_end)}")
+        ax.plot([bp_start, bp_end], [0.32, 0.32], color=OKABE_ITO["orange"], linewidth=6, solid_capstyle="butt",
                 label=wrap(label, 40) if is_narrow() else None)  # narrow: named in the legend, clear of the curves
         if not is_narrow():
             ax.annotate(label, (bp_end, 0.32), xytext=(-4, 8), textcoords="offset points", ha="right", color=GREY,
@@ -162,12 +168,13 @@ def plot_acute_effects(data: Dataset, talk: bool | None = None) -> Chart:
         else:
             figure.legend(loc="lower left", bbox_to_anchor=(0, 0), ncols=2, fontsize="small")
     diss, bp, bpr = rows[("Dissociation", "peak")], rows[("Blood pressure", "peak")], rows[("Blood pressure", "resolved")]
-    alt = (f"Line chart of the relative size of acute effects over 4.5 hours after a dose. After a 40-minute IV ketamine "
-           f"infusion, dissociation peaks at {diss.minutes:g} minutes and is near baseline by "
+    alt = (f"Line chart of the relative size of acute effects over {format_minutes(ACUTE_END)} after a dose. After a "
+           f"{infusion:g}-minute IV ketamine infusion, dissociation peaks at {diss.minutes:g} minutes and is near baseline by "
            f"{rows[('Dissociation', 'resolved')].minutes:g} minutes; blood pressure peaks at {bp.minutes:g} minutes "
-           f"(mean +{bp.value:g} mmHg systolic) and is back to baseline by {bpr.minutes:g} minutes. For esketamine nasal spray the "
-           f"label says the blood-pressure rise peaks about {ESKETAMINE_BP_PEAK} minutes after dosing and lasts about "
-           f"{bp_end / 60:g} hours, beyond the first {window:g} minutes, shaded as the monitoring window its REMS requires. "
+           f"(mean +{bp.value:g} mmHg systolic, in one clinic's records) and is back to baseline by {bpr.minutes:g} minutes. "
+           f"For esketamine nasal spray the label says the blood-pressure rise peaks about {format_minutes(bp_start)} after "
+           f"dosing and lasts about {format_minutes(bp_end)}, beyond the first {window:g} minutes, shaded as the monitoring "
+           "window its REMS requires. "
            "Curve shapes are illustrative.")
     return Chart(figure, alt, {"ax": ax, "window": window, "bp_end": bp_end}, talk)
 
@@ -183,7 +190,7 @@ def _acute_curves(ax, rows) -> None:
         ax.plot([peak.minutes, resolved.minutes], [1, 0], linestyle="none", marker=marker, color=color, markersize=11,
                 label=wrap(f"{effect}: reported peak and return to baseline", 40))
     bp = rows[("Blood pressure", "peak")]
-    ax.annotate(f"mean rise +{bp.value:g} {bp.unit}", (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
+    ax.annotate(pick(f"one clinic: mean rise +{bp.value:g} {bp.unit}", f"one clinic: +{bp.value:g} mmHg"), (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
                 color=OKABE_ITO["vermillion"], fontsize="small")
 
 
