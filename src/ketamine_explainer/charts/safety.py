@@ -190,7 +190,8 @@ def _acute_curves(ax, rows) -> None:
         ax.plot([peak.minutes, resolved.minutes], [1, 0], linestyle="none", marker=marker, color=color, markersize=11,
                 label=wrap(f"{effect}: reported peak and return to baseline", 40))
     bp = rows[("Blood pressure", "peak")]
-    ax.annotate(pick(f"one clinic: mean rise +{bp.value:g} {bp.unit}", f"one clinic: +{bp.value:g} mmHg"), (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
+    note = pick(f"one clinic: mean rise +{bp.value:g} {bp.unit}", f"one clinic: +{bp.value:g} mmHg")
+    ax.annotate(note, (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
                 color=OKABE_ITO["vermillion"], fontsize="small")
 
 
