@@ -13,7 +13,7 @@ RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(
 DATA_ENV := $(if $(KETAMINE_EXPLAINER_DATA),KETAMINE_EXPLAINER_DATA=$(abspath $(KETAMINE_EXPLAINER_DATA)),)
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test lint execute nav html slides handout page bench mutants screenshots clean lock
+.PHONY: help lab test quick lint execute nav html slides handout page bench mutants screenshots clean lock
 
 help:  ## list the targets with what they do
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +49,10 @@ lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
 	$(BIN)/ruff check src tests notebooks benchmarks
 	$(RUN_ENV) $(BIN)/python -m pytest
+
+quick: $(STAMP)  ## the fast loop while editing (under 3 min): lint and every test that needs no notebook run, server or browser
+	$(BIN)/ruff check src tests notebooks benchmarks
+	$(RUN_ENV) $(BIN)/python -m pytest -m "not slow and not browser" tests
 
 lint: $(STAMP)  ## ruff on the package, tests, notebooks and benchmarks
 	$(BIN)/ruff check src tests notebooks benchmarks

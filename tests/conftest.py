@@ -31,6 +31,22 @@ def data_copy(tmp_path):
     return SimpleNamespace(path=target, edit=edit)
 
 
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The offline site, built once per run from the stored outputs (which nbval checks against a fresh run)."""
+    from ketamine_explainer import export
+
+    return export.build(tmp_path_factory.mktemp("site") / "site", slides=False, execute=False)
+
+
+@pytest.fixture(scope="session")
+def slides(tmp_path_factory):
+    """The decks, built once per run: they re-execute the notebooks in talk mode (large type), as `make slides` does."""
+    from ketamine_explainer import export
+
+    return export.build(tmp_path_factory.mktemp("slides") / "slides", slides=True, execute=True)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium through Playwright, one per test module (skipped without it, failed under CI=true)."""
@@ -65,3 +81,15 @@ def notebook7(tmp_path_factory):
 def frontend(request):
     """JupyterLab, then Notebook 7, each started with the project's jupyter_config/."""
     return request.getfixturevalue("lab" if request.param == "jupyterlab" else "notebook7")
+
+
+#: Modules that execute notebooks, start Jupyter servers or a browser, or build a whole medium; `make quick` leaves
+#: them (and nbval's run of the notebooks) out.
+SLOW_MODULES = {"test_browser.py", "test_frames.py", "test_handout.py", "test_hostile.py", "test_jupyterlab.py",
+                "test_kernels.py", "test_lab_saving.py", "test_page.py", "test_pythons.py", "test_reproducible.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_MODULES or item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

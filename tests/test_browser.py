@@ -2,7 +2,6 @@
 
 import functools
 import http.server
-import json
 import re
 import threading
 import time
@@ -16,18 +15,6 @@ from .browser import OUTPUT, VISIBLE_FEEDBACK, VISIBLE_FRAMES, Offline, axe_viol
 PAGES = [export.page_name(stem, slides=False) for stem in notebooks.NOTEBOOKS]
 DECKS = [export.page_name(stem, slides=True) for stem in notebooks.NOTEBOOKS]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    # The stored outputs are what nbval checks against a fresh run, so exporting them is exporting fresh outputs.
-    return export.build(tmp_path_factory.mktemp("site") / "site", slides=False, execute=False)
-
-
-@pytest.fixture(scope="module")
-def slides(tmp_path_factory):
-    # Slides re-execute the notebooks in talk mode (large type), as `make slides` does.
-    return export.build(tmp_path_factory.mktemp("slides") / "slides", slides=True, execute=True)
 
 
 def _open(browser, url, viewport=(1200, 900)):
@@ -137,8 +124,15 @@ def test_site_works_from_a_static_web_server(browser, site):
 
 
 def _expected_slides(stem):
-    cells = json.loads((notebooks.NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
-    return sum(c["metadata"].get("slideshow", {}).get("slide_type") in ("slide", "subslide") for c in cells)
+    """The deck's slides: the notebook's slide and subslide cells, after the deck has split its source list over
+    several slides and given the help lines a slide of their own (export.deck_cells)."""
+    import nbformat
+
+    import ketamine_explainer as kx
+
+    nb = nbformat.read(notebooks.NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    export.deck_cells(nb, kx.load())
+    return sum(c["metadata"].get("slideshow", {}).get("slide_type") in ("slide", "subslide") for c in nb.cells)
 
 
 @pytest.mark.parametrize("name", DECKS)
@@ -167,9 +161,10 @@ def test_deck_runs_offline(browser, slides, name):
     page.close()
 
 
-#: What one slide shows, measured in the page: visible words (headings, text, control labels and values; not the
-#: speaker notes, alt text or anything hidden), the drawn chart images (the picture inside each image box, which
-#: scales the chart to fit), the controls, the notes, and where the slide, its number and the arrows are.
+#: What one slide shows, measured in the page: visible words (headings, text, control labels and values; not a
+#: question's number and option letters, the speaker notes, alt text or anything hidden), the drawn chart images (the
+#: picture inside each image box, which scales the chart to fit), the controls, the notes, and where the slide, its
+#: number and the arrows are.
 SLIDE = """() => {
   const s = Reveal.getCurrentSlide();
   const visible = el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
@@ -188,14 +183,42 @@ SLIDE = """() => {
   });
   const controls = [...s.querySelectorAll('.kx-explorer > .widget-inline-hbox, .kx-explorer > .widget-toggle-buttons, .kx-quiz input')]
     .filter(visible).map(box);
-  return {words: (texts.join(' ').match(/[A-Za-z0-9][\\w'’.%-]*/g) || []).length, text: texts.join(' '),
+  // A question's number and its options' letters are labels, not words to read.
+  const counted = texts.join(' ').replace(/\\bQuestion \\d+\\.|(^|\\s)[A-H]\\.(?=\\s)/g, ' ');
+  return {words: (counted.match(/[A-Za-z0-9][\\w'’.%-]*/g) || []).length, text: texts.join(' '),
           charts, controls, notes: [...s.querySelectorAll('aside.notes')].map(n => n.textContent).join(' '),
           heading: (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('¶', '').trim(),
           title: !!s.querySelector('h1'), quote: !!s.querySelector('blockquote'), help: !!s.querySelector('.kx-help'),
           quizzes: s.querySelectorAll('.kx-quiz').length, slides: box(document.querySelector('.reveal .slides')),
-          furniture: [...document.querySelectorAll('.reveal .slide-number, .reveal .controls button')].filter(visible).map(box)};
+          furniture: [...document.querySelectorAll('.reveal .slide-number, .reveal .controls button')].filter(visible).map(box),
+          content: (() => { const rs = [...s.querySelectorAll('.jp-RenderedHTMLCommon > *, .jp-OutputArea-output > *')]
+                      .filter(e => !e.closest('aside.notes') && visible(e)).map(e => e.getBoundingClientRect()).filter(r => r.height);
+                    return rs.length ? [Math.min(...rs.map(r => r.top)), Math.max(...rs.map(r => r.bottom))] : null; })(),
+          frame: box(s)};
 }"""
 MAX_WORDS = 40
+#: Anything on the current slide that runs past its edges: the slide's own content taller than the slide (it would
+#: need a scroll bar a presenter cannot use), or any visible element outside the slide's box.
+SLIDE_OVERFLOW = """() => {
+  const s = Reveal.getCurrentSlide(), out = [];
+  if (s.scrollHeight > s.clientHeight + 1) out.push(`content ${s.scrollHeight} px tall in a ${s.clientHeight} px slide`);
+  const frame = s.getBoundingClientRect();
+  for (const el of s.querySelectorAll('*')) {
+    if (el.closest('aside.notes, script, style') || !el.checkVisibility({checkVisibilityCSS: true})) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    if (r.top < frame.top - 1 || r.bottom > frame.bottom + 1 || r.left < frame.left - 1 || r.right > frame.right + 1) {
+      out.push(`${el.tagName.toLowerCase()}.${el.className || ''} "${(el.textContent || '').trim().slice(0, 40)}" outside the slide`);
+      break;
+    }
+  }
+  const number = document.querySelector('.reveal .slide-number a');
+  if (number && number.checkVisibility()) {
+    const r = number.getBoundingClientRect();
+    if (r.width < 24 || r.height < 24) out.push(`the slide number is a ${r.width.toFixed(0)}x${r.height.toFixed(0)} px target`);
+  }
+  return out;
+}"""
 HD = (1920, 1080)
 
 
@@ -227,9 +250,12 @@ def test_deck_fills_a_16_9_screen_with_one_short_idea_per_slide_and_large_charts
         left, top, right, bottom = slide["slides"]
         assert bottom - top >= height - 1 and right - left >= 0.9 * width, f"{where}: the slide does not fill the screen"
         assert all(_inside(b, width, height) for b in slide["furniture"]), f"{where}: slide number or arrows off screen"
-        if slide["heading"] != "Sources" and not slide["help"]:
+        if not slide["heading"].startswith("Sources"):  # help lines too: the essentials on the slide, the rest in the notes
             assert slide["words"] <= MAX_WORDS, f"{where}: {slide['words']} words on screen: {slide['text']}"
         assert slide["quizzes"] <= 1, f"{where}: one question per slide"
+        if not slide["charts"] and not slide["quizzes"] and slide["content"] and not slide["title"]:
+            above, below = slide["content"][0] - slide["frame"][1], slide["frame"][3] - slide["content"][1]
+            assert abs(above - below) <= 0.2 * height, f"{where}: a text slide sits {above:.0f} px from the top, {below:.0f} px from the bottom"
         if slide["charts"]:
             chart = max(slide["charts"], key=lambda b: b[3] - b[1])
             assert chart[3] - chart[1] >= 0.65 * height, f"{where}: the chart is {(chart[3] - chart[1]) / height:.0%} of the height"
@@ -242,7 +268,7 @@ def test_deck_fills_a_16_9_screen_with_one_short_idea_per_slide_and_large_charts
     assert shown[0]["title"] and shown[0]["quote"], f"{stem}: starts with a title slide and its educational note"
     assert any(s["heading"].startswith("The article") and s["quote"] for s in shown), f"{stem}: quotes the article's claim"
     assert any(s["charts"] for s in shown), f"{stem}: has at least one chart slide"
-    assert "Key takeaways" in headings and headings[-1] == "Sources", headings
+    assert "Key takeaways" in headings and headings[-1].startswith("Sources"), headings
     assert all(s["notes"].strip() for s in shown[:1]) and sum(bool(s["notes"].strip()) for s in shown) >= 3, \
         f"{stem}: the deck has speaker notes"
     if any("suicid" in s["text"].lower() or "suicid" in s["notes"].lower() for s in shown):
@@ -402,12 +428,19 @@ def test_every_slide_fits_and_axe_finds_no_wcag_violation(browser, slides, name,
     page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
     _wait_for_widgets(page)
     problems = []
-    for index in range(page.evaluate("Reveal.getTotalSlides()")):
-        page.evaluate("i => { const s = Reveal.getSlides()[i]; const at = Reveal.getIndices(s); Reveal.slide(at.h, at.v); }", index)
+    total = page.evaluate("Reveal.getTotalSlides()")
+    page.locator(".reveal").click(position={"x": 5, "y": 5})
+    for index in range(total):
+        if index:  # forward as a presenter's clicker does (it sends Page Down), never by script
+            before = page.evaluate("Reveal.getSlidePastCount()")
+            page.keyboard.press("PageDown")
+            page.wait_for_function(f"Reveal.getSlidePastCount() > {before}", timeout=5_000)
         page.wait_for_timeout(120)
         problems += [f"slide {index + 1}: {p}" for p in geometry_problems(page)]
+        problems += [f"slide {index + 1}: {p}" for p in page.evaluate(SLIDE_OVERFLOW)]
         if size == DECK_SIZES[0]:
             problems += [f"slide {index + 1}: {v}" for v in axe_violations(page, ".reveal .slides > section.present")]
+    assert page.evaluate("Reveal.isLastSlide()"), f"{name}: Page Down reaches the last slide"
     assert problems == [], f"{name} at {size}"
     assert offline.blocked == [] and offline.errors == []
     page.close()

@@ -73,9 +73,9 @@ def test_linear_scale_and_time_marker(data):
     ax = chart.figure.axes[0]
     assert ax.get_xscale() == "linear" and ax.get_xlabel() == "Weeks since the first dose or session"
     assert "Marked at 4 weeks" in chart.alt
-    assert "IV ketamine (one infusion) no measurement (nearest measured: 39.8% at 1 week)" in chart.alt
-    assert "Esketamine nasal spray 58.7% measured at 4 weeks (Turkoz 2021: TRD, pooled post hoc analysis" in chart.alt, \
-        "each reading names its source and the population behind that point"
+    assert "IV ketamine (one infusion) no measurement (nearest: 39.8% at 1 week)" in chart.alt
+    assert "Esketamine nasal spray 58.7% measured at 4 weeks (Turkoz 2021)" in chart.alt, "each reading names its source"
+    assert "58.7% at 4 weeks (Turkoz 2021: TRD, pooled post hoc analysis" in chart.alt, "and the chart the population behind it"
 
 
 def test_alt_text_says_what_the_chart_shows(data):

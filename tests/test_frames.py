@@ -33,11 +33,6 @@ STEMS = list(notebooks.NOTEBOOKS)
 TIME_AXES = {"at_days": 1440, "at_minutes": 1}
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return export.build(tmp_path_factory.mktemp("frames") / "site", slides=False, execute=False)
-
-
 def _expected_alts(data, call, labels: tuple[str, ...]) -> list[str]:
     """The alt text of the chart frame (and its mark's layer) for the state whose control labels are ``labels``.
 

@@ -1,5 +1,6 @@
 """The explainer on paper: the handout PDF, the answer key, and printing a site page (Chromium, poppler-utils)."""
 
+import csv
 import os
 import re
 import shutil
@@ -10,11 +11,13 @@ import pytest
 from PIL import Image
 
 import ketamine_explainer as kx
-from ketamine_explainer import export, notebooks, paper
+from ketamine_explainer import notebooks, paper, views
 
 from .browser import ARGS, Offline, require_chromium
 
 pytestmark = pytest.mark.browser
+with (notebooks.ROOT / "tests" / "reference" / "quiz_key.csv").open(encoding="utf-8", newline="") as _handle:
+    REFERENCE_KEY = {row["question_id"]: row for row in csv.DictReader(_handle)}
 
 #: Reviewed from the notebook and the lesson plan: the central chart on paper is printed at these times.
 CENTRAL_CHART_SETTINGS = ["4 hours", "1 day", "1 week", "4 weeks", "12 weeks"]
@@ -69,7 +72,8 @@ def _info(path) -> dict:
 
 
 def test_files_are_written(handout):
-    assert set(handout) == {"ketamine-explainer.html", "ketamine-explainer.pdf", "ketamine-explainer-letter.pdf",
+    assert set(handout) == {"ketamine-explainer.html", "ketamine-explainer-letter.html", "ketamine-explainer.pdf",
+                            "ketamine-explainer-letter.pdf",
                             "answer-key.html", "answer-key.pdf", "answer-key-letter.pdf"}
 
 
@@ -202,20 +206,34 @@ def test_printed_content_fits_the_page(handout):
     assert clipped == [], "content wider than the printed page"
 
 
-def test_answer_key_gives_each_right_answer_with_feedback_and_source(handout):
-    text = _squash(_run(_poppler("pdftotext"), str(handout["answer-key.pdf"]), "-"))
+def test_answer_key_gives_each_right_answer_with_feedback_and_source(handout, handout_text):
+    """Questions are numbered and options lettered alike in the handout and the key; the right letter is found from the
+    reviewed reference key (tests/reference/quiz_key.csv), not from the data's own flag."""
+    def flat(text):  # pdftotext may drop a hyphen where a line broke after it
+        return _squash(text).replace("-", "")
+
+    key = flat(_run(_poppler("pdftotext"), str(handout["answer-key.pdf"]), "-"))
+    paper_text = flat(handout_text)
     data = kx.load()
+    questions: dict[str, list] = {}
     for option in data.quiz:
-        if option.correct:
-            assert f"Right answer: {_squash(option.option)}" in text
-            assert _squash(option.feedback)[:60] in text
-            assert data.source(option.source_id).title[:40] in text
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return export.build(tmp_path_factory.mktemp("site") / "site", slides=False, execute=False,
-                        paths=[notebooks.NOTEBOOK_DIR / "05_rapid_onset.ipynb"])
+        questions.setdefault(option.question_id, []).append(option)
+    numbers: dict[str, list] = {}
+    for question_id, options in questions.items():
+        reference = REFERENCE_KEY[question_id]
+        (right,) = [o for o in options if reference["correct_phrase"].lower() in o.option.lower()]
+        letter = "ABCDEFGH"[options.index(right)]
+        number = views.question_number(data, question_id)
+        numbers.setdefault(options[0].notebook, []).append(number)
+        heading = f"Question {number}. {flat(options[0].question)}"
+        assert heading in key and heading in paper_text, heading
+        assert f"Right answer: {letter}. {flat(right.option)}" in key
+        for i, option in enumerate(options):
+            assert f"{'ABCDEFGH'[i]}. {flat(option.option)}" in paper_text, (question_id, option.option)
+        assert flat(right.feedback)[:60] in key
+        assert flat(data.source(right.source_id).title)[:40] in key
+    for notebook, listed in numbers.items():
+        assert listed == list(range(1, len(listed) + 1)), notebook
 
 
 def test_printing_a_site_page_shows_small_multiples_not_controls(site):
@@ -238,7 +256,7 @@ def test_printing_a_site_page_shows_small_multiples_not_controls(site):
     assert on_screen == 0, "paper versions must be hidden on screen"
     assert explorers == 0, "controls must be hidden on paper"
     assert labels[:5] == CENTRAL_CHART_SETTINGS
-    assert questions == 3
+    assert questions == len({o.question_id for o in kx.load().quiz if o.notebook == "05_rapid_onset"})
     assert printed >= len(labels) and narrow == 0, "paper prints the wide charts; their narrow layouts are not carried along"
     assert not offline.errors and not offline.blocked
 
@@ -246,3 +264,63 @@ def test_printing_a_site_page_shows_small_multiples_not_controls(site):
 def test_site_has_the_answer_key_page(site):
     page = (site / "answer-key.html").read_text(encoding="utf-8")
     assert page.count('class="kx-key-question"') == len({o.question_id for o in kx.load().quiz})
+
+
+SMALLEST_PRINTED_PT = 7
+
+
+@pytest.mark.parametrize("paper_size", ["", "-letter"], ids=["A4", "Letter"])
+def test_smallest_text_in_every_printed_chart_is_at_least_7_pt(handout, paper_size):
+    """Each chart image in the PDF, at the size it is printed (pdfimages' pixels per inch), against the smallest text the
+    chart drew (in image pixels, carried by the image as data-text-px): at least 7 pt on A4 and on Letter."""
+    html_text = handout[f"ketamine-explainer{paper_size}.html"].read_text(encoding="utf-8")
+    text_px = [float(m.group(1)) if m else None for m in
+               (re.search(r'data-text-px="([\d.]+)"', tag) for tag in re.findall(r"<img\b[^>]*>", html_text))]
+    listing = _run(_poppler("pdfimages"), "-list", str(handout[f"ketamine-explainer{paper_size}.pdf"])).splitlines()[2:]
+    printed = [(int(f[0]), float(f[12])) for f in (line.split() for line in listing) if f[2] == "image"]  # page, x-ppi
+    assert len(printed) == len(text_px), "the PDF's images are not the HTML's"
+    assert sum(px is not None for px in text_px) >= 0.9 * len(text_px), "charts carry their smallest text size"
+    small = [f"page {page}: image {k + 1} prints its smallest text at {px / ppi * 72:.1f} pt"
+             for k, ((page, ppi), px) in enumerate(zip(printed, text_px)) if px and px / ppi * 72 < SMALLEST_PRINTED_PT]
+    assert small == []
+
+
+@pytest.mark.parametrize("paper_size", ["", "-letter"], ids=["A4", "Letter"])
+def test_contents_page_numbers_match_the_pdf(handout, paper_size):
+    """The contents page gives, for each section and the bibliography, the page of the PDF on which it starts."""
+    pdf = str(handout[f"ketamine-explainer{paper_size}.pdf"])
+    contents = _squash(_run(_poppler("pdftotext"), "-f", "2", "-l", "2", pdf, "-"))
+    assert contents.startswith("Contents") or " Contents " in f" {contents} "
+    entries = [(notebooks.title(p.stem), p.stem) for p in notebooks.notebook_paths()] + [("Bibliography", None)]
+    for title, stem in entries:
+        found = re.search(re.escape(_squash(title)) + r"\s*(\d+)", contents)
+        assert found, f"the contents give no page for {title!r}"
+        page = int(found.group(1))
+        text = _squash(_run(_poppler("pdftotext"), "-f", str(page), "-l", str(page), pdf, "-"))
+        if stem is None:
+            assert "Bibliography Every source the explainer cites" in text, f"the bibliography is not on page {page}"
+        else:
+            nb = nbformat.read(notebooks.NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+            subtitle = nb.cells[notebooks.title_cell_index(nb)].source.split("\n\n")[1].strip("*_")
+            assert _squash(f"{title} {subtitle}") in text, f"{title!r} does not start on page {page}, as the contents say"
+
+
+@pytest.mark.parametrize(("paper_size", "width"), [("", 688), ("-letter", 714)], ids=["A4", "Letter"])
+def test_printed_tables_break_no_word_without_a_hyphen(handout, paper_size, width):
+    """At the printable width, every table cell wraps only between words (or at a hyphen): overflow-wrap and word-break
+    are normal, and no cell's text is wider than the cell (which would force a break or a cut)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 1000})
+        Offline(page)
+        page.goto(handout[f"ketamine-explainer{paper_size}.html"].as_uri())
+        page.emulate_media(media="print")
+        cells = page.eval_on_selector_all(
+            "td, th", "cells => cells.map(c => { const s = getComputedStyle(c); return [c.innerText.slice(0, 40), "
+                      "s.overflowWrap, s.wordBreak, s.hyphens, c.scrollWidth - c.clientWidth]; })")
+        browser.close()
+    assert len(cells) > 50
+    broken = [cell for cell in cells if cell[1] != "normal" or cell[2] != "normal" or cell[4] > 1]
+    assert broken == []

@@ -136,3 +136,18 @@ def test_every_image_in_outputs_and_widget_frames_has_descriptive_alt_text(path)
     for tag in images:
         alt = re.search(r'alt="([^"]*)"', tag)
         assert alt and alt.group(1).strip().lower() not in GENERIC_ALT and len(alt.group(1)) > 40, tag[:120]
+
+
+MAINTAINERS_ONLY = re.compile(r"`make\b|\bmake (lab|test|html|slides|handout|execute|nav)\b|\.venv|README|CONTRIBUTING|"
+                              r"set_talk_mode|KETAMINE_|build/")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_pages_for_students_carry_no_commands_or_maintainer_notes(path):
+    """What a learner reads (prose, slide text, notes) names no build command or project file: teachers' material is in
+    TEACHING.md and the answer key."""
+    for cell in _cells(path):
+        if cell["cell_type"] == "markdown":
+            for text in ("".join(cell["source"]), cell["metadata"].get("kx", {}).get("slide", "")):
+                found = MAINTAINERS_ONLY.search(text)
+                assert found is None, f"{path.name}: {found.group(0)!r} in {text[:80]!r}"

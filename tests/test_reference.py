@@ -72,7 +72,7 @@ def test_the_measured_points_table_in_05_shows_the_reference_values(data):
     html = output["data"]["text/html"]
     for row in _reference("onset_measured.csv"):
         if row["value_pct"]:
-            assert f"<td>{float(row['value_pct']):g}%</td>" in html
+            assert f'<td data-label="Value">{float(row["value_pct"]):g}%</td>' in html
 
 
 # STAR*D ---------------------------------------------------------------------------------------------------------

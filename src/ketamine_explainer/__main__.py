@@ -127,7 +127,7 @@ def _handout(args) -> int:
     from .data import load
 
     check_inputs(notebooks.notebook_paths())
-    for path in paper.build_handout(args.out, load()):
+    for path in paper.build_handout(args.out, load(), report=lambda step: print(step, flush=True)):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     return 0
 
@@ -142,7 +142,8 @@ def _build(args) -> int:
     paths = notebooks.notebook_paths()
     check_inputs(paths)
     try:
-        out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute, paths=paths)
+        out = export.build(args.out, slides=args.command == "slides", execute=not args.no_execute, paths=paths,
+                           report=lambda line: print(line, flush=True))
     except export.BuildError as exc:
         print(f"ketamine-explainer {args.command}: {exc}", file=sys.stderr)
         return 1

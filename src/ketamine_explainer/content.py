@@ -31,8 +31,9 @@ def _anchor(source_id: str, text: str) -> str:
     return f'<a href="#src-{html.escape(source_id)}">{html.escape(text)}</a>'
 
 
-def sources(data: Dataset, *source_ids: str) -> Block:
-    """A numbered list of full citations, each with an anchor ``src-<id>`` that the prose links to."""
+def sources(data: Dataset, *source_ids: str, start: int = 1) -> Block:
+    """A numbered list of full citations, each with an anchor ``src-<id>`` that the prose links to (numbered from
+    ``start``: a list split over several slides keeps counting)."""
     if not source_ids:
         raise ValueError("name at least one source id")
     items, lines = [], []
@@ -44,13 +45,18 @@ def sources(data: Dataset, *source_ids: str) -> Block:
             f"{html.escape(s.title)}. <em>{html.escape(s.venue)}</em>. {_link(s.link, ident)}</li>"
         )
         lines.append(f"[{s.id}] {s.citation()}")
-    return Block(f'<ol class="kx-sources">{"".join(items)}</ol>', "\n".join(lines))
+    first = "" if start == 1 else f' start="{start:d}"'
+    return Block(f'<ol class="kx-sources"{first}>{"".join(items)}</ol>', "\n".join(lines))
+
+
+def bibliography_ids(data: Dataset) -> list[str]:
+    """Every source id in ``data/sources.csv``, by first author and year."""
+    return [s.id for s in sorted(data.sources.values(), key=lambda s: (s.authors.lower(), s.year))]
 
 
 def bibliography(data: Dataset) -> Block:
     """Every source in ``data/sources.csv``, sorted by first author."""
-    ordered = sorted(data.sources.values(), key=lambda s: (s.authors.lower(), s.year))
-    return sources(data, *(s.id for s in ordered))
+    return sources(data, *bibliography_ids(data))
 
 
 def help_lines(data: Dataset) -> Block:
@@ -78,6 +84,16 @@ def glossary(data: Dataset) -> Block:
     return Block(f'<dl class="kx-glossary">{items}</dl>', text)
 
 
+HELP_LEAD_SHORT = "Thinking about suicide? Help is there now:"
+
+
+def help_lines_short(data: Dataset) -> Block:
+    """The help lines as a slide shows them: the numbers and where to turn, in a few words (the notes have the rest)."""
+    rows = "".join(f"<li>{html.escape(h.slide)}</li>" for h in data.helplines)
+    block = f'<div class="kx-note kx-help" role="note"><p><strong>{html.escape(HELP_LEAD_SHORT)}</strong></p><ul>{rows}</ul></div>'
+    return Block(block, HELP_LEAD_SHORT + "\n" + "\n".join(f"- {h.slide}" for h in data.helplines))
+
+
 def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = None) -> Block:
     """Every measured point behind the onset chart, with its population and source."""
     treatments = treatments or tuple(t.id for t in data.treatments)
@@ -92,8 +108,9 @@ def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = No
             s = data.source(p.source_id)
             cells = (label, p.arm, format_days(p.days), measure, value, p.population,
                      f"{s.authors.split(',')[0]} {s.year}", p.certainty.replace("_", " "))
-            body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells[:6])
-                        + f"<td>{_anchor(s.id, cells[6])}</td><td>{html.escape(cells[7])}</td></tr>")
+            body.append("<tr>" + "".join(f'<td data-label="{html.escape(h)}">{html.escape(c)}</td>' for h, c in zip(head, cells[:6]))
+                        + f'<td data-label="{head[6]}">{_anchor(s.id, cells[6])}</td>'
+                        f'<td data-label="{head[7]}">{html.escape(cells[7])}</td></tr>')
             lines.append(" | ".join(cells))
     table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
@@ -118,7 +135,8 @@ def comparison_table(data: Dataset) -> Block:
         names = [short_citation(data, i) for i in t.source_ids]
         refs = "<br>".join(_anchor(i, n) for i, n in zip(t.source_ids, names))
         body.append("<tr>" + f'<th scope="row">{html.escape(cells[0])}</th>'
-                    + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:]) + f"<td>{refs}</td></tr>")
+                    + "".join(f'<td data-label="{html.escape(h)}">{html.escape(c)}</td>' for h, c in zip(head[1:], cells[1:]))
+                    + f'<td data-label="Sources">{refs}</td></tr>')
         lines.append(" | ".join(cells) + " | " + "; ".join(names))
     table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in (*head, "Sources"))
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")

@@ -9,6 +9,7 @@ Output folders are guarded by :mod:`.buildfolder`: an earlier build is replaced 
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import hashlib
 import html
@@ -20,7 +21,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import notebooks, paper
+from . import content, notebooks, paper
 from .buildfolder import MARKER, MARKER_TEXT, BuildError, check_out, clean_stale, replace_build
 
 #: The output folder's guard (``buildfolder``) is re-exported: callers check and build through this module.
@@ -209,35 +210,106 @@ def slide_text(cell) -> str | None:
     return "".join(text) if isinstance(text, list) else text
 
 
-def deck_cells(nb) -> None:
-    """Few words on the slide, the full prose in the speaker notes.
+#: Citations on one slide: at 20 px on a 1280x720 slide they fit with room to spare (the deck test measures it).
+SOURCES_PER_SLIDE = 6
 
-    A markdown cell with a short slide text (``{"kx": {"slide": "..."}}`` in its metadata) shows that text on its
-    slide, and its full prose becomes that slide's speaker notes. The site, the handout and the notebooks keep the
-    full prose; only the decks use the short text.
-    """
+
+def as_notes(text: str) -> str:
+    """Prose for speaker notes: headings become bold lines, so that notes repeat no element id of their slide."""
+    return re.sub(r"^#{1,6}\s+(.+)$", r"**\1**", text, flags=re.M)
+
+
+def _notes(text: str):
     import nbformat
 
+    return nbformat.v4.new_markdown_cell(as_notes(text), metadata={"slideshow": {"slide_type": "notes"}})
+
+
+def _output_cell(block, slide_type: str | None = None):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("", metadata={"slideshow": {"slide_type": slide_type}} if slide_type else {})
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": block.html, "text/plain": block.text})]
+    return cell
+
+
+def _source_ids(cell, data) -> list[str] | None:
+    """The ids a sources cell lists (``kx.sources(data, ...)`` or ``kx.bibliography(data)``), or None."""
+    from .generate import kx_calls
+
+    for name, call in kx_calls(cell.source) if cell.cell_type == "code" else ():
+        if name == "sources":
+            return [a.value for a in call.args[1:] if isinstance(a, ast.Constant)]
+        if name == "bibliography":
+            return content.bibliography_ids(data)
+    return None
+
+
+def deck_cells(nb, data) -> None:
+    """Few words on each slide, everything else in the speaker notes, and nothing that runs off a slide.
+
+    - A markdown cell with a short slide text (``{"kx": {"slide": "..."}}`` in its metadata) shows that text on its
+      slide, and its full prose becomes that slide's speaker notes.
+    - The help lines show their essentials (:func:`~ketamine_explainer.content.help_lines_short`); the full list is in
+      the notes.
+    - The sources are split over as many slides as they need (:data:`SOURCES_PER_SLIDE` each), numbered on.
+
+    The site, the handout and the notebooks keep the full prose, help lines and source lists; only the decks change.
+    """
     cells = []
     for cell in nb.cells:
         text = slide_text(cell)
-        if text is None:
+        ids = _source_ids(cell, data)
+        if text is not None:
+            notes, cell.source = cell.source, text
+            cells += [cell, _notes(notes)]
+        elif ids:
+            heading = cells.pop() if cells and cells[-1].cell_type == "markdown" and cells[-1].source.startswith("## Sources") else None
+            chunks = [ids[i:i + SOURCES_PER_SLIDE] for i in range(0, len(ids), SOURCES_PER_SLIDE)]
+            for k, chunk in enumerate(chunks):
+                title = "## Sources" + (f" ({k + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+                slide = _markdown_slide(title, heading if k == 0 else None)
+                cells += [slide, _output_cell(content.sources(data, *chunk, start=1 + k * SOURCES_PER_SLIDE))]
+        elif cell.cell_type == "code" and "help_lines" in cell.source:
+            cells += _help_slide(cells, data)
+        else:
             cells.append(cell)
-            continue
-        notes = nbformat.v4.new_markdown_cell(cell.source, metadata={"slideshow": {"slide_type": "notes"}})
-        cell.source = text
-        cells += [cell, notes]
     nb.cells = cells
 
 
-def _prepare(nb, slides: bool) -> None:
+HELP_HEADING = "## If you need help now"
+
+
+def _help_slide(cells: list, data) -> list:
+    """The help lines on a slide of their own, headed, in at most 40 words; what was said before them and the full
+    list go to the notes. A slide that is already the help slide keeps its heading and gives the rest to the notes."""
+    full = _notes("Speaker note: the help lines in full.\n\n" + content.help_lines(data).text)
+    box = _output_cell(content.help_lines_short(data))
+    previous = cells[-1] if cells and cells[-1].cell_type == "markdown" else None
+    if previous is not None and previous.source.startswith(HELP_HEADING):
+        rest = previous.source[len(HELP_HEADING):].strip()
+        previous.source = HELP_HEADING
+        return [box, *([_notes(rest)] if rest else []), full]
+    return [_markdown_slide(HELP_HEADING, kind="subslide"), box, full]
+
+
+def _markdown_slide(title: str, like=None, kind: str = "slide"):
+    """A slide's heading cell: ``like``'s metadata (its slide type) with a new title, or a new slide."""
+    import nbformat
+
+    metadata = dict(like.metadata) if like is not None else {"slideshow": {"slide_type": kind}}
+    metadata.setdefault("slideshow", {"slide_type": kind})
+    return nbformat.v4.new_markdown_cell(title, metadata=metadata)
+
+
+def _prepare(nb, slides: bool, data) -> None:
     """Point links between notebooks at the exported pages; keep speaker notes for the slides only.
 
     Decks show each cell's short slide text, with its prose as speaker notes (:func:`deck_cells`). Site pages also
     get the paper version of every control (hidden on screen), so printing a page works.
     """
     if slides:
-        deck_cells(nb)
+        deck_cells(nb, data)
     else:
         nb.cells = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
         paper.add_print_outputs(nb)
@@ -260,8 +332,11 @@ def _environment(**values):
                 os.environ[key] = value
 
 
-def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, paths: list[Path] | None = None) -> Path:
-    """Build the site (or the slides) into ``out``, replacing an earlier build only once everything succeeded."""
+def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, paths: list[Path] | None = None,
+          report=None) -> Path:
+    """Build the site (or the slides) into ``out``, replacing an earlier build only once everything succeeded.
+
+    ``report``, if given, is called with one line per page as it is written ("05_rapid_onset: executed, exported")."""
     import nbformat
 
     target = check_out(out)
@@ -280,22 +355,26 @@ def build(out: str | os.PathLike, slides: bool = False, execute: bool = True, pa
             css += "\n" + (SITE_DIR / "slides.css").read_text(encoding="utf-8")
         script = a11y_script()
         titles = {}
+        from .data import load
+
+        data = load()
         with _environment(KETAMINE_TALK="1" if slides else "0"):
             for path in paths:
                 nb = notebooks.execute(path) if execute else nbformat.read(path, as_version=4)
                 titles[path.stem] = notebooks.heading(nb) or path.stem
-                _prepare(nb, slides)
+                _prepare(nb, slides, data)
                 resources = {"metadata": {"name": titles[path.stem], "path": str(path.parent)}, "kx_css": css, "kx_js": script,
                              "language_code": "en"}
                 body, _ = exporter.from_notebook_node(nb, resources=resources)
                 body = _share_css(exporter, body, tmp / "vendor")
                 (tmp / page_name(path.stem, slides)).write_text(body, encoding="utf-8")
+                if report:
+                    report(f"{path.stem}: {'executed in talk mode, ' if execute and slides else 'executed, ' if execute else ''}"
+                           f"wrote {page_name(path.stem, slides)}")
         if slides:
             (tmp / "index.html").write_text(_deck_index(paths, titles), encoding="utf-8")
         else:
-            from .data import load
-
-            (tmp / "answer-key.html").write_text(paper.answer_key_html(load()), encoding="utf-8")
+            (tmp / "answer-key.html").write_text(paper.answer_key_html(data), encoding="utf-8")
         tmp.chmod(0o755)
         replace_build(tmp, target)
     except BaseException:

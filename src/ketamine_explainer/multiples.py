@@ -111,8 +111,26 @@ def _visible_layers(state: WidgetState, frame_box: str, selected: dict[str, int]
         while state.name(node) == "StackModel":
             index = selected.get(node, state.state(node).get("selected_index"))
             node = state.children(node)[index]
-        layers.append(NARROW_SOURCE.sub("", state.state(node)["value"]))
+        layers.append(on_paper(state.state(node)["value"]))
     return tuple(layers)
+
+
+_SOURCE_PARTS = re.compile(r'<source media="[^"]*" srcset="(data:image/png;base64,[A-Za-z0-9+/=]+)"((?: data-[a-z-]+="[^"<>]*")*)>')
+_ALT = re.compile(r' alt="([^"]*)"')
+
+
+def on_paper(frame: str) -> str:
+    """A frame as small multiples print it: its narrow layout as a plain image, where it has one.
+
+    The narrow layout is drawn 4.2 inches wide with the same type as the page's 10-inch chart, so two of them side by
+    side on A4 or Letter print their smallest text at about 8 pt, where the wide chart at half the page would print
+    at under 4 pt. A frame without a narrow layout prints as it is."""
+    narrow = _SOURCE_PARTS.search(frame)
+    if narrow is None:
+        return NARROW_SOURCE.sub("", frame)
+    alt = _ALT.search(frame)
+    return (f'<img src="{narrow.group(1)}" alt="{alt.group(1) if alt else ""}"{narrow.group(2)} '
+            'style="max-width:100%;height:auto">')
 
 
 def explorer_multiples(state: WidgetState, root: str) -> Multiples:
@@ -136,8 +154,8 @@ def explorer_multiples(state: WidgetState, root: str) -> Multiples:
 def quiz_on_paper(state: WidgetState, root: str) -> str:
     """A question with its options and no answer."""
     title, choice, _ = state.children(root)
-    options = "".join(f"<li>{html.escape(label)}</li>" for label in state.state(choice)["_options_labels"])
-    return f'<div class="{PRINT_ONLY} kx-quiz-paper">{state.state(title)["value"]}<ol type="A">{options}</ol></div>'
+    options = "".join(f"<li>{html.escape(label)}</li>" for label in state.state(choice)["_options_labels"])  # lettered
+    return f'<div class="{PRINT_ONLY} kx-quiz-paper">{state.state(title)["value"]}<ul class="kx-options">{options}</ul></div>'
 
 
 def static_html(state: WidgetState, model_id: str) -> str | None:

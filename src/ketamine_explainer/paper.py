@@ -14,6 +14,7 @@ from pathlib import Path
 from . import content, notebooks
 from .data import Dataset
 from .multiples import PRINT_ONLY, WIDGET_STATE, WIDGET_VIEW, WidgetState, static_html
+from .views import LETTERS, question_number
 
 __all__ = ["PRINT_ONLY", "WIDGET_STATE", "WIDGET_VIEW", "WidgetState", "add_print_outputs", "answer_key_html",
            "build_handout", "print_pdf", "static_html"]
@@ -55,10 +56,12 @@ def _is_source_list(cell) -> bool:
 
 
 def _paper_cells(nb) -> list:
-    """A notebook's cells as printed: no navigation, no speaker notes, controls replaced by their paper version,
-    and no per-section source list (the handout ends with one bibliography that every citation links to)."""
+    """A notebook's cells as printed: no navigation, no speaker notes, no contents table (the handout's contents page
+    replaces it), controls replaced by their paper version, and no per-section source list (the handout ends with one
+    bibliography that every citation links to)."""
     state = WidgetState.of(nb)
-    cells = [copy.deepcopy(c) for c in nb.cells if not _is_nav(c) and _slide_type(c) != "notes"]
+    cells = [copy.deepcopy(c) for c in nb.cells if not _is_nav(c) and _slide_type(c) != "notes"
+             and not (c.cell_type == "markdown" and c.source.startswith("## Contents"))]  # the handout has its own
     kept = []
     for i, cell in enumerate(cells):
         if cell.cell_type == "markdown" and cell.source.startswith("## Sources") and i + 1 < len(cells) and _is_source_list(cells[i + 1]):
@@ -98,8 +101,14 @@ def _html_cell(markup: str, cell_id: str):
     return cell
 
 
-def handout_notebook(data: Dataset, paths: list[Path] | None = None):
-    """One notebook holding the whole handout: cover, contents, every section, bibliography."""
+def _contents_item(anchor: str, title: str, pages: dict[str, int] | None) -> str:
+    number = f'<span class="kx-page">{pages[anchor]}</span>' if pages and anchor in pages else ""
+    return f'<li><a href="#{anchor}">{html.escape(title)}</a>{number}</li>'
+
+
+def handout_notebook(data: Dataset, paths: list[Path] | None = None, pages: dict[str, int] | None = None):
+    """One notebook holding the whole handout: cover, contents (with ``pages``: the page each section starts on, by
+    its anchor), every section, bibliography."""
     import nbformat
 
     paths = paths or notebooks.notebook_paths()
@@ -113,10 +122,9 @@ def handout_notebook(data: Dataset, paths: list[Path] | None = None):
              f"recommends a treatment or gives dosing instructions. Talk to a qualified clinician about any treatment "
              f"decision.</p></div>{content.help_lines(data).html}</section>")
     book.cells.append(_html_cell(cover, "cover"))
-    items = "".join(f'<li><a href="#section-{p.stem}">{html.escape(notebooks.title(p.stem, p.parent))}</a></li>'
-                    for p in paths)
+    items = "".join(_contents_item(f"section-{p.stem}", notebooks.title(p.stem, p.parent), pages) for p in paths)
     book.cells.append(_html_cell(f'<section class="kx-contents"><h2>Contents</h2><ol>{items}'
-                                 f'<li><a href="#bibliography">Bibliography</a></li></ol>'
+                                 f'{_contents_item("bibliography", "Bibliography", pages)}</ol>'
                                  f'<p class="kx-paper-howto">Charts that can be changed on screen are printed at their key '
                                  f"settings, side by side. Check-your-understanding questions are printed without "
                                  f"answers; teachers have a separate answer key.</p></section>", "contents"))
@@ -145,12 +153,15 @@ def answer_key_html(data: Dataset) -> str:
             heading = f"<h2>{html.escape(notebooks.title(current))}</h2>"
         right = next(o for o in options if o.correct)
         source = data.source(right.source_id)
-        listed = "".join(f'<li{" class=kx-key-right" if o.correct else ""}>{html.escape(o.option)}'
+        letter = {o.id: LETTERS[i] for i, o in enumerate(options)}
+        listed = "".join(f'<li{" class=kx-key-right" if o.correct else ""}>{letter[o.id]}. {html.escape(o.option)}'
                          f'{" <strong>(right answer)</strong>" if o.correct else ""}</li>' for o in options)
+        number = question_number(data, question_id)
         sections.append(
-            f'<section class="kx-key-question" id="{html.escape(question_id)}">{heading}<h3>{html.escape(first.question)}</h3>'
-            f'<ol type="A">{listed}</ol>'
-            f'<p><strong>Right answer:</strong> {html.escape(right.option)}</p>'
+            f'<section class="kx-key-question" id="{html.escape(question_id)}">{heading}'
+            f"<h3>Question {number:d}. {html.escape(first.question)}</h3>"
+            f'<ul class="kx-options">{listed}</ul>'
+            f'<p><strong>Right answer:</strong> {letter[right.id]}. {html.escape(right.option)}</p>'
             f"<p><strong>Why:</strong> {html.escape(right.feedback)}</p>"
             f'<p class="kx-key-source"><strong>Source:</strong> {html.escape(source.citation())}</p></section>'
         )
@@ -176,6 +187,7 @@ h3 { font-size: 1.05em; margin-bottom: .3em; }
 .kx-key-right { font-weight: bold; }
 .kx-key-source { font-size: .9em; color: #333; }
 a { color: #0072B2; }
+.kx-options { list-style: none; padding-left: .6em; }
 @page { size: A4; margin: 18mm 16mm 20mm; }
 """
 
@@ -187,7 +199,11 @@ HANDOUT_CSS = """
 .kx-lead { font-size: 14pt; max-width: 34em; }
 .kx-disclaimer { background: #FFF6EE; border-left: 6px solid #D55E00; }
 .kx-contents { break-after: page; }
-.kx-contents ol { font-size: 13pt; line-height: 1.9; }
+.kx-contents ol { font-size: 13pt; line-height: 1.9; padding-left: 0; list-style: none; }
+.kx-contents li { display: flex; gap: .4em; }
+.kx-contents li a { flex: 0 1 auto; }
+.kx-contents li::after { content: ""; flex: 1 1 auto; order: 1; border-bottom: 1px dotted #888; margin-bottom: .45em; }
+.kx-contents .kx-page { order: 2; flex: none; }
 .kx-section-start { break-before: page; }
 .kx-paper-howto { font-size: 10.5pt; color: #333; margin-top: 2em; }
 """
@@ -212,10 +228,10 @@ def _site_dir() -> Path:
     return Path(__file__).resolve().parent / "site"
 
 
-def handout_html(data: Dataset, paths: list[Path] | None = None) -> str:
-    """The handout as one static HTML document (no scripts), ready to print."""
+def handout_html(data: Dataset, paths: list[Path] | None = None, pages: dict[str, int] | None = None) -> str:
+    """The handout as one static HTML document (no scripts), ready to print (``pages``: see :func:`handout_notebook`)."""
     css = (_site_dir() / "site.css").read_text(encoding="utf-8") + HANDOUT_CSS
-    book = handout_notebook(data, paths)
+    book = handout_notebook(data, paths, pages)
     for cell in book.cells:  # links between notebooks become links to sections of the handout
         if cell.cell_type == "markdown":
             for stem in notebooks.NOTEBOOKS:
@@ -248,29 +264,65 @@ def print_pdf(html_path: Path, pdf_path: Path, paper: str = "A4", footer: bool =
     return pdf_path
 
 
-def build_handout(out: Path, data: Dataset, paths: list[Path] | None = None, papers: tuple[str, ...] = ("a4", "letter")) -> list[Path]:
-    """Write the handout (one PDF per paper size) and the answer key into ``out``; returns the files written.
+def section_pages(pdf: Path) -> dict[str, int]:
+    """The page (from 1) on which each anchor of a printed document starts, read from the PDF's named destinations
+    (Chromium keeps every element id as one)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    return {name.lstrip("/"): reader.get_destination_page_number(dest) + 1 for name, dest in reader.named_destinations.items()}
+
+
+def _print_numbered(data: Dataset, paths, source: Path, target: Path, paper: str) -> None:
+    """Print the handout with a contents page that gives each section's page: print, read where each section starts,
+    print again with those numbers (once more if adding them moved a section, which one contents page never does)."""
+    pages = None
+    for _ in range(3):
+        _write_atomic(source, handout_html(data, paths, pages).encode("utf-8"))
+        print_pdf(source, target, paper)
+        found = section_pages(target)
+        found = {k: v for k, v in found.items() if k.startswith("section-") or k == "bibliography"}
+        if found == pages:
+            return
+        pages = found
+    raise RuntimeError("the contents page numbers did not settle")
+
+
+def build_handout(out: Path, data: Dataset, paths: list[Path] | None = None, papers: tuple[str, ...] = ("a4", "letter"),
+                  report=print) -> list[Path]:
+    """Write the handout (one PDF per paper size, each with its own page numbers in the contents) and the answer key
+    into ``out``; returns the files written. ``report`` is told each step as it starts.
 
     Each file is written beside its final name and renamed into place, so a failed build leaves the old one.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    pages = {"ketamine-explainer": handout_html(data, paths), "answer-key": answer_key_html(data)}
-    for name, markup in pages.items():
-        source = out / f"{name}.html"
-        _write_atomic(source, markup.encode("utf-8"))
-        written.append(source)
-        for size in papers:
-            suffix = "" if size == papers[0] else f"-{size}"
-            target = out / f"{name}{suffix}.pdf"
-            tmp = target.with_name(f".{target.name}.tmp")
-            try:
-                print_pdf(source, tmp, PAPER_SIZES[size])
-                tmp.replace(target)
-            finally:
-                tmp.unlink(missing_ok=True)
-            written.append(target)
+    for size in papers:
+        suffix = "" if size == papers[0] else f"-{size}"
+        source, target = out / f"ketamine-explainer{suffix}.html", out / f"ketamine-explainer{suffix}.pdf"
+        tmp = target.with_name(f".{target.name}.tmp")
+        report(f"printing the handout on {PAPER_SIZES[size]} (twice: the second print numbers the contents)")
+        try:
+            _print_numbered(data, paths, source, tmp, PAPER_SIZES[size])
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        written += [source, target]
+    source = out / "answer-key.html"
+    _write_atomic(source, answer_key_html(data).encode("utf-8"))
+    written.append(source)
+    for size in papers:
+        suffix = "" if size == papers[0] else f"-{size}"
+        target = out / f"answer-key{suffix}.pdf"
+        tmp = target.with_name(f".{target.name}.tmp")
+        report(f"printing the answer key on {PAPER_SIZES[size]}")
+        try:
+            print_pdf(source, tmp, PAPER_SIZES[size])
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(target)
     return written
 
 

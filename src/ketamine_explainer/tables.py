@@ -136,6 +136,7 @@ class HelpLine:
     region: str = column("text")
     service: str = column("text")
     contact: str = column("text")
+    slide: str = column("text")  # the line on a slide, where only the essentials fit (the notes carry the rest)
     source_id: str = column("source")
     certainty: str = column("choice", choices=CERTAINTIES)
     note: str = column("text", optional=True)

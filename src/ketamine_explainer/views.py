@@ -288,10 +288,11 @@ class Quiz(Described, widgets.VBox):
     what = "check-your-understanding question"
     script = ""
 
-    def __init__(self, question: str, options: Sequence[tuple[str, str, bool]]):
-        self.question, self.options = question, tuple(options)
+    def __init__(self, question: str, options: Sequence[tuple[str, str, bool]], number: int = 1):
+        self.question, self.options, self.number = question, tuple(options), number
         self.choice = widgets.RadioButtons(
-            options=[label for label, _, _ in options], index=None, description="Your answer:",
+            options=[f"{letter}. {label}" for letter, (label, _, _) in zip(LETTERS, options)], index=None,
+            description="Your answer:",
             style={"description_width": "initial"}, layout=widgets.Layout(width="max-content"),
         )
         feedback = [
@@ -301,22 +302,37 @@ class Quiz(Described, widgets.VBox):
         ]
         self.feedback = widgets.Stack(children=feedback, selected_index=None)
         self.link = widgets.jslink((self.choice, "index"), (self.feedback, "selected_index"))
-        title = widgets.HTML(f'<p class="kx-question"><strong>Check your understanding:</strong> {html.escape(question)}</p>')
+        title = widgets.HTML(f'<p class="kx-question"><strong>Question {number:d}.</strong> {html.escape(question)}</p>')
         super().__init__(children=[title, self.choice, self.feedback])
         self.add_class("kx-quiz")
 
     def describe(self) -> str:
-        return f"Question: {self.question} Options: " + " / ".join(label for label, _, _ in self.options)
+        return (f"Question {self.number}: {self.question} Options: "
+                + " / ".join(f"{letter}. {label}" for letter, (label, _, _) in zip(LETTERS, self.options)))
+
+
+#: How options are named in every medium: the site, the slides, the handout and the answer key.
+LETTERS = "ABCDEFGH"
+
+
+def question_number(data, question_id: str) -> int:
+    """A question's number within its notebook: its place among that notebook's questions in ``quiz.csv``."""
+    notebook = next(o.notebook for o in data.quiz if o.question_id == question_id)
+    ids = list(dict.fromkeys(o.question_id for o in data.quiz if o.notebook == notebook))
+    return ids.index(question_id) + 1
 
 
 def quiz(data, question_id: str) -> Quiz:
-    """The question ``question_id`` from ``data/quiz.csv``; each option's feedback names its source."""
+    """The question ``question_id`` from ``data/quiz.csv``, numbered within its notebook, its options lettered; each
+    option's feedback names its source."""
     rows = [o for o in data.quiz if o.question_id == question_id]
     if not rows:
         raise KeyError(f"no question '{question_id}' in quiz.csv")
+    if len(rows) > len(LETTERS):
+        raise ValueError(f"question '{question_id}' has more than {len(LETTERS)} options")
     options = []
     for row in rows:
         source = data.source(row.source_id)
         author = source.authors.split(",")[0]
         options.append((row.option, f"{row.feedback} (Source: {author} {source.year}.)", row.correct))
-    return Quiz(rows[0].question, options)
+    return Quiz(rows[0].question, options, question_number(data, question_id))

@@ -64,7 +64,7 @@ def pool() -> multiprocessing.pool.Pool:
         if _POOL is not None and _POOL[0] == os.getpid():
             _POOL[2].terminate()
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([f"{__package__}.frames"])
+        context.set_forkserver_preload([f"{__package__}._forkserver", f"{__package__}.frames"])
         _POOL = (os.getpid(), workers, context.Pool(workers, initializer=_quiet_worker))
         atexit.register(_POOL[2].terminate)  # before interpreter shutdown, not in a late __del__
         return _POOL[2]

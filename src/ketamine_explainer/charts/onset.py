@@ -96,10 +96,11 @@ def mark_onset(chart: Chart, at_days: Annotated[float, Vary("Where does each sta
 def _reading_sentence(data: Dataset, curve: models.OnsetCurve, point, at_days: float) -> str:
     label = data.treatment(curve.treatment).label
     if point is not None:
-        return (f"{label} {point.value_pct:g}% measured at {format_days(point.days)} ({source_name(data, point.source_id)}: "
-                f"{point.population})")
+        # Short: this is what a screen reader announces after the mark moves; the chart's own alt text and the
+        # measured-points table give each population.
+        return f"{label} {point.value_pct:g}% measured at {format_days(point.days)} ({source_name(data, point.source_id)})"
     nearest = models.nearest_measured(data, curve, at_days)
-    return f"{label} no measurement" + (f" (nearest measured: {nearest.value_pct:g}% at {format_days(nearest.days)})"
+    return f"{label} no measurement" + (f" (nearest: {nearest.value_pct:g}% at {format_days(nearest.days)})"
                                         if nearest else "")
 
 
