@@ -4,8 +4,11 @@ import base64
 import io
 import re
 
+import hypothesis
+import matplotlib.lines
 import matplotlib.text
 import pytest
+from hypothesis import strategies as st
 from matplotlib.colors import to_hex
 from PIL import Image
 
@@ -24,9 +27,10 @@ def test_onset_chart_draws_one_curve_per_treatment_in_its_house_style(data):
     curves = [line for line in ax.lines if len(line.get_xdata()) > 10]
     assert [to_hex(line.get_color()) for line in curves] == [TREATMENT_STYLE["iv_single"].color.lower(),
                                                              TREATMENT_STYLE["ssri"].color.lower()]
-    labels = _legend_texts(chart.figure)
-    assert labels[:2] == ["IV ketamine, one infusion", "SSRI or SNRI"]
-    assert "illustrative curve between points" in labels and "measured (trial data)" in labels
+    names = [t.get_text() for t in chart.figure.texts if not t.get_text().startswith(":")][1:]  # after the footnote
+    assert names[:2] == ["IV ketamine, one infusion", "SSRI or SNRI"], "each line is named beside the axes"
+    key = _legend_texts(chart.figure)
+    assert key == ["measured response (trial data)", "measured remission", "illustrative curve between points"]
     readings = [t.get_text() for t in chart.figure.texts if t.get_text().startswith(":")]
     assert readings == [": 39.8%", ": no measurement"], "readings follow the names, and only measured values are printed"
     assert charts.POPULATION_NOTE in [t.get_text() for t in chart.figure.texts], "the population caveat is in the image"
@@ -46,7 +50,9 @@ def test_a_mark_layer_is_the_mark_alone_on_the_charts_own_figure(data):
     full = charts.plot_onset_timelines(data, at_days=7)
     assert full.alt == f"{base.alt} {layer.alt}"
     assert layer.alt.startswith("Marked at 1 week:") and "Marked" not in base.alt
-    assert [t.get_text() for t in base.figure.texts] == [charts.POPULATION_NOTE], "the layer's artists are removed again"
+    assert [t.get_text() for t in base.figure.texts] == [t.get_text() for t in spec.draw(data).figure.texts], \
+        "the layer's artists are removed again"
+    assert not any(t.get_text().startswith(":") for t in base.figure.texts)
     base_img = np.asarray(Image.open(io.BytesIO(base.png())).convert("RGBA"))
     layer_img = np.asarray(Image.open(io.BytesIO(layer.png)).convert("RGBA"))
     full_img = np.asarray(Image.open(io.BytesIO(full.png())).convert("RGBA"))
@@ -71,7 +77,8 @@ def test_measured_points_are_markers_at_their_values(data):
 def test_linear_scale_and_time_marker(data):
     chart = charts.plot_onset_timelines(data, at_days=28, scale="linear")
     ax = chart.figure.axes[0]
-    assert ax.get_xscale() == "linear" and ax.get_xlabel() == "Weeks since the first dose or session"
+    strip = chart.figure.axes[1]  # the first-effect strip under the axes carries the time axis's labels
+    assert ax.get_xscale() == strip.get_xscale() == "linear" and strip.get_xlabel() == "Weeks since the first dose or session"
     assert "Marked at 4 weeks" in chart.alt
     assert "IV ketamine (one infusion) no measurement (nearest: 39.8% at 1 week)" in chart.alt
     assert "Esketamine nasal spray 58.7% measured at 4 weeks (Turkoz 2021)" in chart.alt, "each reading names its source"
@@ -546,3 +553,111 @@ def test_every_number_a_chart_shows_comes_from_data_or_the_claims_ledger(data):
                 stray.append(f"{chart_function.__name__}({values}): {number}")
         chart.figure.clear()
     assert not stray, "numbers in chart text that data/ and the claims ledger do not hold:\n" + "\n".join(sorted(set(stray))[:30])
+
+
+def _boxes(figure):
+    """Every visible text in the figure (titles, labels, notes, legends, tick labels) with its box in pixels."""
+    renderer = figure.canvas.get_renderer()
+    found = []
+    for text in figure.findobj(matplotlib.text.Text):
+        if not (text.get_visible() and text.get_text().strip()):
+            continue
+        if any(not parent.get_visible() for parent in _parents(text)):
+            continue
+        patch = text.get_bbox_patch()
+        if patch is not None:
+            text.draw(renderer)
+        found.append((text.get_text().replace("\n", " ")[:40], (patch or text).get_window_extent(renderer)))
+    return found
+
+
+def _parents(artist):
+    parent = getattr(artist, "axes", None)
+    return [parent] if parent is not None else []
+
+
+def _collisions(figure, lines=()):
+    """Pairs of texts whose boxes overlap by more than a pixel, and texts a vertical mark line passes through."""
+    boxes, problems = _boxes(figure), []
+    for k, (text, box) in enumerate(boxes):
+        for other, other_box in boxes[k + 1:]:
+            if min(box.x1, other_box.x1) - max(box.x0, other_box.x0) > 1 and \
+                    min(box.y1, other_box.y1) - max(box.y0, other_box.y0) > 1:
+                problems.append(f"{text!r} overlaps {other!r}")
+    for line in lines:
+        (x0, y0), (x1, y1) = line.get_transform().transform(list(zip(line.get_xdata(), line.get_ydata())))
+        for text, box in boxes:
+            if box.x0 + 0.5 < x0 < box.x1 - 0.5 and min(box.y1, max(y0, y1)) - max(box.y0, min(y0, y1)) > 0.5:
+                problems.append(f"the time mark runs through {text!r}")
+    return problems
+
+
+def _every_frame(call, data):
+    """Each combination of an explorer's controls: (the chart's keywords, the marker's values)."""
+    import itertools
+
+    base = [c for c in call.controls if c.name != call.marker]
+    marks = next((c for c in call.controls if c.name == call.marker), None)
+    for values in itertools.product(*(c.options for c in base)):
+        yield {**call.fixed, **{c.name: v for c, (_, v) in zip(base, values)}}, [v for _, v in marks.options] if marks else []
+
+
+LAYOUTS = ("page", "talk", "narrow")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("stem", "function"), [("05_rapid_onset", "plot_onset_timelines"), ("06_safety", "plot_acute_effects")])
+def test_no_label_collides_with_another_or_with_the_time_mark_in_any_frame(data, stem, function, layout):
+    """The central chart and the acute-effects chart, in every frame their explorers show and in every layout (page,
+    talk, phone): no two texts overlap, and the time mark never runs through a label."""
+    from ketamine_explainer.charts.kit import narrow_layout
+
+    from .explorers import explore_calls
+
+    calls = [c for c in explore_calls(stem, data) if c.chart.__name__ == function]
+    assert calls, f"{stem} explores {function}"
+    problems, frames = [], 0
+    for call in calls:
+        for keywords, marks in _every_frame(call, data):
+            if layout == "narrow":
+                with narrow_layout():
+                    chart = call.chart(data, **keywords, talk=False)
+            else:
+                chart = call.chart(data, **keywords, talk=layout == "talk")
+            chart.figure.draw_without_rendering()
+            problems += [f"{keywords}: {p}" for p in _collisions(chart.figure)]
+            marker = call.chart.spec.marker
+            for value in marks:
+                ax = chart.parts["ax"]
+                before = set(ax.lines) | set(ax.texts) | set(chart.figure.texts)
+                with chart._drawing():
+                    marker(chart, value)
+                added = [a for a in [*ax.lines, *ax.texts, *chart.figure.texts] if a not in before]
+                lines = [a for a in added if isinstance(a, matplotlib.lines.Line2D) and len(set(a.get_xdata())) == 1
+                         and len(a.get_xdata()) == 2]
+                problems += [f"{keywords}, mark at {value}: {p}" for p in _collisions(chart.figure, lines)]
+                for artist in added:
+                    artist.remove()
+                frames += 1
+    assert frames >= 7
+    assert problems == []
+
+
+@hypothesis.given(wanted=st.lists(st.floats(-50, 150, allow_nan=False), min_size=0, max_size=8),
+                  gap=st.floats(0.5, 12))
+def test_names_spread_apart_keep_their_order_their_gap_and_the_bounds(wanted, gap):
+    """Property of the names' placement beside the central chart: whatever the lines' end heights, the names keep
+    the lines' order, at least ``gap`` apart, inside the bounds when they fit, and a lone name sits where it was
+    wanted (clamped to the bounds)."""
+    from ketamine_explainer.charts.kit import spread
+
+    low, high = 0.0, 100.0
+    placed = spread(wanted, gap, low, high)
+    assert len(placed) == len(wanted)
+    order = sorted(range(len(wanted)), key=lambda k: wanted[k])
+    ys = [placed[k] for k in order]
+    assert all(b - a >= gap - 1e-6 for a, b in zip(ys, ys[1:])), "names overlap or swap order"
+    if (len(wanted) - 1) * gap <= high - low:
+        assert all(low - 1e-6 <= y <= high + 1e-6 for y in ys), "a name left the axes' height"
+    if len(wanted) == 1:
+        assert placed[0] == min(max(wanted[0], low), high)

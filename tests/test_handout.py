@@ -125,9 +125,10 @@ def test_bibliography_lists_every_source(handout_text):
 def test_questions_are_printed_without_answers(handout_text):
     text = _squash(handout_text)
     data = kx.load()
+    unhyphenated = text.replace("-", "")  # pdftotext drops the hyphen of a word broken at a line's end ("salt-water")
     for option in data.quiz:
-        assert _squash(option.question) in text, option.question
-        assert _squash(option.option) in text, option.option
+        assert _squash(option.question).replace("-", "") in unhyphenated, option.question
+        assert _squash(option.option).replace("-", "") in unhyphenated, option.option
         assert _squash(option.feedback)[:50] not in text, f"feedback of {option.id} leaks into the handout"
     assert "Correct." not in text and "Not quite." not in text
 

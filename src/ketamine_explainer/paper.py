@@ -206,6 +206,10 @@ HANDOUT_CSS = """
 .kx-contents .kx-page { order: 2; flex: none; }
 .kx-section-start { break-before: page; }
 .kx-paper-howto { font-size: 10.5pt; color: #333; margin-top: 2em; }
+/* A chart prints across the whole printable width, so its smallest text stays at 7 pt or more (tests/test_handout.py
+   measures it from the PDF). */
+.jp-Cell { padding-left: 0; padding-right: 0; }
+.jp-OutputArea-output.jp-RenderedHTMLCommon { padding-right: 0; }
 """
 
 #: Debian's Chromium, headless and with no background traffic (the same flags as the browser tests).
@@ -228,9 +232,11 @@ def _site_dir() -> Path:
     return Path(__file__).resolve().parent / "site"
 
 
-def handout_html(data: Dataset, paths: list[Path] | None = None, pages: dict[str, int] | None = None) -> str:
-    """The handout as one static HTML document (no scripts), ready to print (``pages``: see :func:`handout_notebook`)."""
-    css = (_site_dir() / "site.css").read_text(encoding="utf-8") + HANDOUT_CSS
+def handout_html(data: Dataset, paths: list[Path] | None = None, pages: dict[str, int] | None = None,
+                 paper: str = "A4") -> str:
+    """The handout as one static HTML document (no scripts), ready to print on ``paper`` ("A4" or "Letter"; laid out
+    for that paper, not an A4 page shrunk to fit) (``pages``: see :func:`handout_notebook`)."""
+    css = (_site_dir() / "site.css").read_text(encoding="utf-8") + HANDOUT_CSS + f"\n@page {{ size: {paper}; }}\n"
     book = handout_notebook(data, paths, pages)
     for cell in book.cells:  # links between notebooks become links to sections of the handout
         if cell.cell_type == "markdown":
@@ -278,7 +284,7 @@ def _print_numbered(data: Dataset, paths, source: Path, target: Path, paper: str
     print again with those numbers (once more if adding them moved a section, which one contents page never does)."""
     pages = None
     for _ in range(3):
-        _write_atomic(source, handout_html(data, paths, pages).encode("utf-8"))
+        _write_atomic(source, handout_html(data, paths, pages, paper).encode("utf-8"))
         print_pdf(source, target, paper)
         found = section_pages(target)
         found = {k: v for k, v in found.items() if k.startswith("section-") or k == "bibliography"}

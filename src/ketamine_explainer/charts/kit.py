@@ -474,16 +474,19 @@ LOG_TICK_LABELS = ["1 h", "4 h", "1 d", "3 d", "1 wk", "2 wk", "4 wk", "8 wk", "
 NARROW_LOG_TICKS = [HOUR, 4 * HOUR, 1, WEEK, 4 * WEEK, 16 * WEEK]  # labels a narrow axis has room for
 
 
-def time_axis(ax, scale: str, end_days: float) -> None:
-    """The shared time axis in days since the first dose: logarithmic (hours to months) or linear (weeks)."""
+def time_axis(ax, scale: str, end_days: float, sparse: bool = False) -> None:
+    """The shared time axis in days since the first dose: logarithmic (hours to months) or linear (weeks).
+
+    ``sparse``: the fewer log-axis labels and the shorter title of the narrow layout, for a short axis in large type."""
     if scale == "log":
         ax.set_xscale("log")
         ax.set_xlim(HOUR, end_days)
-        ticks = [t for t in LOG_TICKS if t <= end_days and (t in NARROW_LOG_TICKS or not is_narrow())]
+        ticks = [t for t in LOG_TICKS if t <= end_days and (t in NARROW_LOG_TICKS or not (is_narrow() or sparse))]
         ax.set_xticks(ticks, [LOG_TICK_LABELS[LOG_TICKS.index(t)] for t in ticks])
         ax.minorticks_off()
         ax.tick_params(axis="x", pad=6)  # "1 h" at the corner stays clear of the y axis's lowest label
-        ax.set_xlabel(pick("Time since the first dose or session (logarithmic scale)", "Time since the first dose (log scale)"))
+        ax.set_xlabel("Time since the first dose (log scale)" if is_narrow() or sparse
+                      else "Time since the first dose or session (logarithmic scale)")
     elif scale == "linear":
         ax.set_xlim(0, end_days)
         step = (2 * WEEK if end_days > 6 * WEEK else WEEK) * pick(1, 2 if end_days > 6 * WEEK else 1)
@@ -492,3 +495,81 @@ def time_axis(ax, scale: str, end_days: float) -> None:
         ax.set_xlabel("Weeks since the first dose or session")
     else:
         raise ValueError(f"scale must be 'log' or 'linear', not {scale!r}")
+
+
+def time_line(ax: Axes, x: float, pad_px: float = 3.0, **style) -> list:
+    """A vertical line at ``x`` across the axes that stops short of every label it would otherwise cross: one
+    segment per gap between the texts (and annotations) already drawn in the axes at that ``x``. Returns the segments."""
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    at = ax.transData.transform((x, 0))[0]
+    blocked = []
+    for text in ax.texts:
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        extent = text.get_window_extent(renderer)
+        patch = text.get_bbox_patch()
+        if patch is not None:
+            text.draw(renderer)
+            extent = patch.get_window_extent(renderer)
+        if extent.x0 - pad_px <= at <= extent.x1 + pad_px:
+            blocked.append(((extent.y0 - pad_px - box.y0) / box.height, (extent.y1 + pad_px - box.y0) / box.height))
+    segments, start = [], 0.0
+    for low, high in sorted(blocked):
+        if low > start:
+            segments.append(ax.axvline(x, ymin=start, ymax=min(low, 1.0), **style))
+        start = max(start, high)
+    if start < 1.0:
+        segments.append(ax.axvline(x, ymin=start, ymax=1.0, **style))
+    return segments
+
+
+def spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Positions as close as possible to ``wanted`` (any order, any units) that keep at least ``gap`` apart and lie
+    within ``low``..``high``: labels at the ends of lines, moved apart just enough not to overlap. Touching labels form
+    a cluster centred on what its members wanted (pool adjacent violators)."""
+    order = sorted(range(len(wanted)), key=lambda k: wanted[k])
+    clusters: list[tuple[list[int], float]] = []  # (members in order, position of the first)
+
+    def place(members: list[int]) -> float:
+        first = float(np.mean([wanted[m] - i * gap for i, m in enumerate(members)]))
+        return min(max(first, low), high - (len(members) - 1) * gap)
+
+    for k in order:
+        clusters.append(([k], place([k])))
+        while len(clusters) > 1 and clusters[-2][1] + len(clusters[-2][0]) * gap > clusters[-1][1] + 1e-9:
+            members = clusters[-2][0] + clusters.pop()[0]
+            clusters[-1] = (members, place(members))
+    result = [0.0] * len(wanted)
+    for members, first in clusters:
+        for i, m in enumerate(members):
+            result[m] = first + i * gap
+    return result
+
+
+def note_beside(ax: Axes, x: float, y: float, texts: tuple[str, ...], prefer_right: bool = True, gap_pt: float = 4,
+                dy_pt: float = 0, **style) -> Text:
+    """A note beside a vertical line at data ``x`` (anchored at ``y``): the first of ``texts`` (a long wording, then
+    shorter or wrapped ones) that fits whole inside the axes on one side of the line, the preferred side first, so it
+    never lies across the line. If none fits, the last wording on the roomier side, shifted inside the axes."""
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    at = ax.transData.transform((x, y))[0]
+    sides = (1, -1) if prefer_right else (-1, 1)
+
+    def put(text: str, side: int) -> Text:
+        return ax.annotate(text, (x, y), xytext=(side * gap_pt, dy_pt), textcoords="offset points",
+                           ha="left" if side > 0 else "right", **style)
+
+    for text in texts:
+        for side in sides:
+            note = put(text, side)
+            note.draw(renderer)
+            patch = note.get_bbox_patch()
+            extent = (patch or note).get_window_extent(renderer)
+            if extent.x0 >= box.x0 + 2 and extent.x1 <= box.x1 - 2:
+                return note
+            note.remove()
+    note = put(texts[-1], 1 if box.x1 - at > at - box.x0 else -1)
+    keep_inside(note, ax)
+    return note

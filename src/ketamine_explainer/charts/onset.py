@@ -21,13 +21,15 @@ from .kit import (
     footnote,
     is_narrow,
     is_talk,
-    keep_inside,
     main_axes,
     new_figure,
+    note_beside,
     pick,
     resolve_talk,
     settle,
+    spread,
     time_axis,
+    time_line,
     title,
     wrap,
 )
@@ -76,12 +78,11 @@ def mark_onset(chart: Chart, at_days: Annotated[float, Vary("Where does each sta
     """The time mark: a vertical line, each treatment's measured value near that time after its legend name (or "no
     measurement"), a ring round that measured point; returns the sentence for the alt text."""
     data, figure, ax, curves = chart.parts["data"], chart.figure, chart.parts["ax"], chart.parts["curves"]
-    ax.axvline(at_days, color=GREY, linewidth=1.5, zorder=1)
     left = ax.transAxes.inverted().transform(ax.transData.transform((at_days, 0)))[0] < 0.5
-    note = ax.annotate(f"{format_days(at_days)}:" + pick(" ", "\n") + "measured values only", (at_days, 100),
-                       xytext=(4 if left else -4, -2), textcoords="offset points", va="top", ha="left" if left else "right",
-                       color=GREY, fontweight="bold", fontsize=pick("medium", "small"))
-    keep_inside(note, ax)
+    words = f"{format_days(at_days)}:", "measured values only"
+    note_beside(ax, at_days, 100, (" ".join(words), "\n".join(words)) if not is_narrow() else ("\n".join(words),),
+                prefer_right=left, dy_pt=-2, va="top", color=GREY, fontweight="bold", fontsize=pick("medium", "small"))
+    time_line(ax, at_days, color=GREY, linewidth=1.5, zorder=1)  # after the note: it never runs through a label
     sentences = []
     for (treatment, curve), (x, y, size) in zip(curves.items(), chart.parts["reading_at"]):
         style, point = TREATMENT_STYLE[treatment], models.onset_reading(data, curve, at_days)
@@ -111,10 +112,11 @@ def plot_onset_timelines(
     scale: Annotated[str, Vary("Time axis", "", "toggle", SCALES)] = "log",
     talk: bool | None = None,
 ) -> Chart:
-    """Response over time for each treatment: measured points as markers, illustrative curves as lines.
+    """Response over time for each treatment: measured points as markers, illustrative curves as lines, each line
+    named at its end; under the axes, a strip with each treatment's first noticeable effect.
 
     ``at_days`` marks a moment (:func:`mark_onset`): a vertical line, and each treatment's measured value near that
-    time after its name in the legend.
+    time after its name.
     """
     known = [t.id for t in data.treatments]
     treatments = tuple(known) if treatments is None else tuple(treatments)
@@ -124,15 +126,24 @@ def plot_onset_timelines(
     talk = resolve_talk(talk)
     curves = {t: models.onset_curve(data, t) for t in treatments}  # computed once for the chart, its mark and its alt
     with house_style(talk):
-        figure = new_figure(10.0, 6.8, narrow_height=8.4)
-        ax = main_axes(figure, (0.08, 0.42, 0.87, 0.51))
+        figure = new_figure(10.0, 6.8, narrow_height=9.0)
+        if is_narrow():
+            ax, strip = figure.subplots(2, 1, sharex=True, height_ratios=[12, 1])
+        else:
+            layout = WIDE["talk" if talk else "page"]
+            ax = main_axes(figure, layout["axes"])
+            left, bottom, width, _ = layout["axes"]
+            strip = figure.add_axes((left, bottom - layout["strip"], width, layout["strip"]), sharex=ax)
         _draw_curves(ax, data, curves, scale)
-        time_axis(ax, scale, ONSET_END)
+        time_axis(strip, scale, ONSET_END, sparse=talk)
+        ax.tick_params(axis="x", labelbottom=False)
         ax.set_ylim(0, 100)
         ax.set_ylabel("Patients responding (%)")
         title(ax, "How fast do depression treatments work?")
-        names = _legends(figure, data, curves)
+        _first_effect_strip(strip, data, curves)
+        _separate_studies(ax, data, curves)
         footnote(figure, POPULATION_NOTE)
+        names = _names(figure, ax, data, curves)
         settle(figure)
         figure.draw_without_rendering()
     width, height = figure.bbox.width, figure.bbox.height
@@ -142,8 +153,20 @@ def plot_onset_timelines(
                  talk)
 
 
+#: The wide layouts (page and talk), in figure fractions: the axes (room on the right for the names at the ends of
+#: the lines and the readings after them), the height of the first-effect strip under the axes, where the names start.
+#: Their least spacing is NAME_GAP_PT points (at the talk size in talk mode).
+WIDE = {"page": {"axes": (0.08, 0.27, 0.54, 0.65), "strip": 0.05, "names_x": 0.64},
+        "talk": {"axes": (0.08, 0.27, 0.43, 0.65), "strip": 0.05, "names_x": 0.54}}
+NAME_GAP_PT = 15
+
+
+def _curve_days(scale: str) -> np.ndarray:
+    return np.geomspace(HOUR / 2, ONSET_END, 240) if scale == "log" else np.linspace(0, ONSET_END, 240)
+
+
 def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale: str) -> None:
-    days = np.geomspace(HOUR / 2, ONSET_END, 240) if scale == "log" else np.linspace(0, ONSET_END, 240)
+    days = _curve_days(scale)
     for treatment, curve in curves.items():
         style = TREATMENT_STYLE[treatment]
         ax.plot(days, curve(days), color=style.color, linestyle=style.linestyle, zorder=2)
@@ -152,9 +175,95 @@ def _draw_curves(ax, data: Dataset, curves: dict[str, models.OnsetCurve], scale:
             ax.plot(point.days, point.value_pct, linestyle="none", marker=style.marker, color=style.color,
                     markerfacecolor=style.color if filled else "white", markeredgewidth=2, zorder=3,
                     clip_on=False)  # whole, even at the axis's end (16 weeks)
+
+
+def _line_end(curve: models.OnsetCurve, scale: str) -> tuple[float, float]:
+    """Where a treatment's drawn line ends: its last point with a value."""
+    days = _curve_days(scale)
+    values = curve(days)
+    last = np.flatnonzero(np.isfinite(values))[-1]
+    return float(days[last]), float(values[last])
+
+
+def _label(data: Dataset, treatment: str, curve: models.OnsetCurve) -> str:
+    """A treatment's short name; ECT's curve is remission, and says so."""
+    return SHORT_LABELS.get(treatment, data.treatment(treatment).label) + (
+        " (remission)" if curve.measure == "remission" else "")
+
+
+def _names(figure, ax, data: Dataset, curves: dict[str, models.OnsetCurve]) -> list:
+    """Each line's name beside the axes at the height where the line ends (wide), moved apart just enough not to
+    overlap, with a short leader in the margin and the line's marker; in the narrow layout, a legend under the axes.
+    Below either, the key to markers and lines. Returns the name texts, in the order of ``curves`` (a reading is
+    written after each)."""
+    key = [
+        Line2D([], [], color=GREY, marker="o", linestyle="none", label="measured response (trial data)"),
+        Line2D([], [], color=GREY, marker="o", markerfacecolor="white", linestyle="none", label="measured remission"),
+        Line2D([], [], color=GREY, label="illustrative curve between points"),
+    ]
+    if is_narrow():
+        handles = [Line2D([], [], color=TREATMENT_STYLE[t].color, linestyle=TREATMENT_STYLE[t].linestyle,
+                          marker=TREATMENT_STYLE[t].marker, label=_label(data, t, c)) for t, c in curves.items()]
+        legend = figure.legend(handles=[*handles, *key], loc="outside lower left", handlelength=2.0)
+        return legend.get_texts()[: len(handles)]
+    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.045), ncols=3, columnspacing=1.5,
+                  fontsize="small")
+    scale = ax.get_xscale()
+    ends = {t: _line_end(c, "log" if scale == "log" else "linear") for t, c in curves.items()}
+    to_figure = figure.transFigure.inverted()
+    end_points = {t: to_figure.transform(ax.transData.transform(end)) for t, end in ends.items()}
+    layout = WIDE["talk" if is_talk() else "page"]
+    gap = NAME_GAP_PT * (1.3 if is_talk() else 1.0) / 72 / figure.get_figheight()
+    bottom, top = layout["axes"][1], layout["axes"][1] + layout["axes"][3]
+    names_x = layout["names_x"]
+    heights = spread([end_points[t][1] for t in curves], gap, bottom, top)
+    names, right = [], layout["axes"][0] + layout["axes"][2]
+    for (treatment, curve), y in zip(curves.items(), heights):
+        style = TREATMENT_STYLE[treatment]
+        # A short leader in the margin only, from the height where the line ends: across the axes it would read as the
+        # line going on.
+        figure.add_artist(Line2D([right + 0.004, names_x - 0.008], [end_points[treatment][1], y],
+                                 transform=figure.transFigure, color=style.color, linewidth=1, alpha=0.8))
+        figure.add_artist(Line2D([names_x], [y], transform=figure.transFigure, marker=style.marker, color=style.color,
+                                 markersize=7))  # the line's own marker: its colour is never the only cue
+        names.append(figure.text(names_x + 0.012, y, _label(data, treatment, curve), va="center", ha="left",
+                                 fontweight="bold", fontsize="small"))
+    return names
+
+
+def _first_effect_strip(strip, data: Dataset, curves: dict[str, models.OnsetCurve]) -> None:
+    """Under the axes, on the same time axis: each treatment's first noticeable effect as its marker, and a label."""
+    strip.set_ylim(0, 1)
+    strip.set_yticks([])
+    for side in ("left", "right", "top"):
+        strip.spines[side].set_visible(False)
+    firsts = []
+    for treatment in curves:
         first = models.first_effect(data, treatment)
         if first is not None:
-            ax.plot(first.days, 0, marker="|", markersize=18, markeredgewidth=3, color=style.color, clip_on=False, zorder=4)
+            style = TREATMENT_STYLE[treatment]
+            strip.plot(first.days, 0.5, marker=style.marker, markersize=9, color=style.color, linestyle="none",
+                       clip_on=False)
+            firsts.append(first.days)
+    if firsts:
+        strip.annotate("\u25c2 first noticeable effect" if not is_narrow() else "\u25c2 first effect",
+                       (max(firsts), 0.5), xytext=(10, 0), textcoords="offset points", va="center", ha="left",
+                       color=GREY, fontsize="small", fontweight="bold")
+
+
+def _separate_studies(ax, data: Dataset, curves: dict[str, models.OnsetCurve]) -> None:
+    """Where one treatment shows points from several studies at one time, a note beside the highest: the points are
+    separate studies, not a spread within one."""
+    for treatment, curve in curves.items():
+        points = _drawn_points(data, curve)
+        for days in sorted({p.days for p in points}):
+            here = [p for p in points if p.days == days]
+            studies = {p.source_id for p in here}
+            if len(studies) >= 3:
+                top = max(here, key=lambda p: p.value_pct)
+                ax.annotate(f"{len(studies)} separate studies", (top.days, top.value_pct), xytext=(12, 0),
+                            textcoords="offset points", va="center", ha="left", fontsize="small", style="italic",
+                            color=TREATMENT_STYLE[treatment].color)
 
 
 def _drawn_points(data: Dataset, curve: models.OnsetCurve) -> list:
@@ -175,32 +284,6 @@ def _points_text(data: Dataset, points: list) -> str:
             runs.append([p])
     return ", ".join(", ".join(f"{p.value_pct:g}% at {format_days(p.days)}" for p in run)
                      + f" ({data.source(run[0].source_id).short}: {run[0].population})" for run in runs)
-
-
-def _legends(figure, data: Dataset, curves: dict[str, models.OnsetCurve]) -> list:
-    """The treatment names (each followed by room for its reading) and the key to markers and lines; returns the names.
-
-    Narrow: one legend in one column below the axes, names first."""
-    handles = []
-    for treatment, curve in curves.items():  # ECT's curve is remission, and says so
-        style = TREATMENT_STYLE[treatment]
-        label = SHORT_LABELS.get(treatment, data.treatment(treatment).label) + (
-            " (remission)" if curve.measure == "remission" else "")
-        handles.append(Line2D([], [], color=style.color, linestyle=style.linestyle, marker=style.marker, label=label))
-    key = [
-        Line2D([], [], color=GREY, marker="o", linestyle="none", label="measured (trial data)"),
-        Line2D([], [], color=GREY, marker="o", markerfacecolor="white", linestyle="none", label="measured remission"),
-        Line2D([], [], color=GREY, label="illustrative curve between points"),
-        Line2D([], [], color=GREY, marker="|", markersize=14, markeredgewidth=3, linestyle="none", label="first noticeable effect"),
-    ]
-    if is_narrow():
-        legend = figure.legend(handles=[*handles, *key], loc="outside lower left", handlelength=2.0)
-        return legend.get_texts()[: len(handles)]
-    names = figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.105), ncols=2, handlelength=2.5,
-                          columnspacing=11 if is_talk() else 13)  # room for the readings written after the names
-    figure.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 0.04), ncols=4, columnspacing=1.2,
-                  fontsize="x-small" if is_talk() else "small")  # the key fits one row
-    return names.get_texts()
 
 
 def _onset_alt(data: Dataset, curves: dict[str, models.OnsetCurve], scale: str) -> str:

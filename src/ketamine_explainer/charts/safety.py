@@ -26,6 +26,7 @@ from .kit import (
     new_figure,
     pick,
     resolve_talk,
+    time_line,
     title,
     wrap,
 )
@@ -115,7 +116,6 @@ def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the s
                                                                 within=Within(0, ACUTE_END, "minutes", format_minutes, "40 or 90"))]) -> str:
     """Mark a time after the dose and say whether it is inside the monitoring window; returns the alt sentence."""
     ax, window, bp_end = chart.parts["ax"], chart.parts["window"], chart.parts["bp_end"]
-    ax.axvline(at_minutes, color=GREY, linewidth=2)
     where = "inside the monitoring window" if at_minutes <= window else "after the monitoring window"
     if window < at_minutes <= bp_end:
         where += "; esketamine's blood pressure may still be raised"
@@ -129,6 +129,7 @@ def mark_acute(chart: Chart, at_minutes: Annotated[float, Vary("Time after the s
         note = ax.annotate(text, (at_minutes, 0.55), xytext=(6 if left else -6, 0), textcoords="offset points",
                            fontweight="bold", ha="left" if left else "right", bbox=WHITE_BOX)
     keep_inside(note, ax)
+    time_line(ax, at_minutes, color=GREY, linewidth=2)  # after the note: it stops short of every label it would cross
     return f"Marked at {format_minutes(at_minutes)}, {where}."
 
 
@@ -186,11 +187,11 @@ def _acute_curves(ax, rows) -> None:
                                              ("Blood pressure", OKABE_ITO["vermillion"], "--", "s")):
         peak, resolved = rows[(effect, "peak")], rows[(effect, "resolved")]
         ax.plot(minutes, models.acute_effect_curve(peak.minutes, resolved.minutes, minutes), color=color, linestyle=linestyle,
-                label=f"{effect} (illustrative shape)")
+                label=f"IV ketamine, {effect.lower()} (illustrative shape)")
         ax.plot([peak.minutes, resolved.minutes], [1, 0], linestyle="none", marker=marker, color=color, markersize=11,
-                label=wrap(f"{effect}: reported peak and return to baseline", 40))
+                label=f"IV ketamine, {effect.lower()}:\nreported peak and return to baseline")
     bp = rows[("Blood pressure", "peak")]
-    note = pick(f"one clinic: mean rise +{bp.value:g} {bp.unit}", f"one clinic: +{bp.value:g} mmHg")
+    note = pick(f"IV ketamine, one clinic: mean rise +{bp.value:g} {bp.unit}", f"IV ketamine, one clinic: +{bp.value:g} mmHg")
     ax.annotate(note, (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
                 color=OKABE_ITO["vermillion"], fontsize="small")
 
