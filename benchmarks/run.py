@@ -15,11 +15,10 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser import ARGS, VISIBLE_FRAMES, Offline, require_chromium  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the tests package: its browser and JupyterLab helpers
 
 from ketamine_explainer import charts, export, load, notebooks  # noqa: E402
+from tests.browser import ARGS, VISIBLE_FRAMES, Offline, require_chromium  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (measure, value, baseline, ratio and target)
 
@@ -170,9 +169,10 @@ def bench_rerun(naive_ms: float) -> None:
     shows, and until every control works (all frames drawn), against one plain matplotlib draw of the same chart."""
     import shutil
 
-    from lab import serve
     from playwright.sync_api import sync_playwright
-    from test_lab_saving import CENTRAL, IDLE, WATCH, open_notebook, run_cell
+
+    from tests.lab import serve
+    from tests.test_lab_saving import CENTRAL, IDLE, WATCH, open_notebook, run_cell
 
     class Factory:  # what lab.serve needs of pytest's tmp_path_factory
         def __init__(self, root):

@@ -212,6 +212,11 @@ SLIDE_OVERFLOW = """() => {
       break;
     }
   }
+  // Sources are never shortened, so they must stay readable: at least 18 px as shown (1280x720 included).
+  for (const li of s.querySelectorAll('.kx-sources li')) {
+    const px = parseFloat(getComputedStyle(li).fontSize) * Reveal.getScale();
+    if (px < 18) { out.push(`a source in ${px.toFixed(1)} px type`); break; }
+  }
   const number = document.querySelector('.reveal .slide-number a');
   if (number && number.checkVisibility()) {
     const r = number.getBoundingClientRect();
@@ -301,6 +306,18 @@ def test_speaker_view_opens_offline_and_shows_the_notes(browser, slides):
 def test_deck_index_lists_every_deck(slides):
     html = (slides / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{deck}"' in html for deck in DECKS)
+
+
+def test_no_page_or_deck_repeats_an_id(site, slides):
+    """Every id in a page or deck is unique (headings of one text, a slide and its notes): links and labels find one
+    target, and the page is valid HTML."""
+    repeated = {}
+    for path in [*(site / page for page in PAGES), *(slides / deck for deck in DECKS)]:
+        ids = re.findall(r"""\sid=["']([^"']+)["']""", path.read_text(encoding="utf-8"))
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            repeated[path.name] = twice
+    assert repeated == {}
 
 
 EXTERNAL = re.compile(r"""<script[^>]+src=["']https?:|<link[^>]+href=["']https?:|@import\s+(url\()?["']?https?:""", re.I)
@@ -422,8 +439,9 @@ def test_screen_reader_hears_values_in_words_pressed_toggles_and_one_announcemen
 @pytest.mark.parametrize("size", DECK_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", DECKS)
 def test_every_slide_fits_and_axe_finds_no_wcag_violation(browser, slides, name, size):
-    """Each slide of each deck: no sideways overflow, controls inside the window, images not clipped; axe-core on every
-    slide (at 1920x1080) finds no WCAG 2.0/2.1/2.2 A or AA violation."""
+    """Each slide of each deck, moved to by Page Down as a clicker does: nothing outside the slide, controls inside the
+    window, images not clipped, sources in type of at least 18 px, a slide number of at least 24 px; no id repeated in
+    the deck; axe-core on every slide (at 1920x1080) finds no WCAG 2.0/2.1/2.2 A or AA violation."""
     page, offline = _open(browser, (slides / name).as_uri(), viewport=size)
     page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
     _wait_for_widgets(page)
@@ -441,6 +459,8 @@ def test_every_slide_fits_and_axe_finds_no_wcag_violation(browser, slides, name,
         if size == DECK_SIZES[0]:
             problems += [f"slide {index + 1}: {v}" for v in axe_violations(page, ".reveal .slides > section.present")]
     assert page.evaluate("Reveal.isLastSlide()"), f"{name}: Page Down reaches the last slide"
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert sorted({i for i in ids if ids.count(i) > 1}) == [], f"{name}: an id is repeated (a slide and its notes?)"
     assert problems == [], f"{name} at {size}"
     assert offline.blocked == [] and offline.errors == []
     page.close()

@@ -404,6 +404,7 @@ def _layout_problems(chart) -> list[str]:
     return [f"{layout}{p}" for layout, figure in figures for p in (*_texts_outside(figure), *_texts_overlapping(figure))]
 
 
+@pytest.mark.slow  # every frame of every explorer, drawn: 1.5 min; make test runs it, make quick does not
 @pytest.mark.parametrize("talk", [True, False], ids=["talk", "page"])
 def test_no_text_of_any_chart_or_frame_falls_outside_its_image(data, monkeypatch, talk):
     """Every chart the notebooks draw, and every frame of every explorer (each option of each control), in talk mode

@@ -298,3 +298,38 @@ def test_autosave_after_an_edit_keeps_every_chart(lab, browser_page):
     assert widgetstate.stored(saved) == widgetstate.stored(original), "autosave kept every stored model"
     open_notebook(page, server, name)
     check_screen(page, explorers, quizzes)
+
+
+def test_a_save_while_the_frames_are_still_drawn_loses_nothing(lab, browser_page):
+    """A learner re-runs the central chart's cell and presses Ctrl+S as soon as its first frame shows, while the other
+    frames are still being drawn: the file written then keeps a stored state for every chart it shows; once the cell
+    has finished, a save keeps the whole chart, and reopened, every chart works."""
+    server, page = lab, browser_page
+    name = "midrun-05.ipynb"
+    path = copy_notebook(server, "05_rapid_onset", name)
+    original = json.loads(path.read_text(encoding="utf-8"))
+    explorers, quizzes = counts(original)
+    index = next(i for i, c in enumerate(original["cells"]) if CENTRAL in "".join(c["source"]))
+    open_notebook(page, server, name)
+    page.wait_for_function(IDLE, timeout=60_000)
+    for setup in (i for i, c in enumerate(original["cells"][:index]) if "kx.load()" in "".join(c["source"])):
+        run_cell(page, setup)
+    watch_cell(page, index)
+    page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i; nb.mode = 'command'; }",
+                  index)
+    page.locator(".jp-Notebook").first.focus()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("() => window.kxWatch.first !== null", timeout=60_000)
+    midway = page.evaluate("() => window.kxWatch.ready === null")
+    with page.expect_response(lambda r: "/api/contents/" in r.url and r.request.method == "PUT", timeout=60_000) as answer:
+        page.keyboard.press("Control+s")
+    assert answer.value.ok, f"the save was refused: {answer.value.status}"
+    assert midway, "the save came while the other frames were still being drawn"
+    check_file(path, widget_outputs(original))
+    page.wait_for_function("() => window.kxWatch.ready !== null", timeout=120_000)
+    page.wait_for_function(IDLE, timeout=60_000)
+    save(page, path)
+    check_file(path, widget_outputs(original))
+    close_sessions(server, name)
+    open_notebook(page, server, name)
+    check_screen(page, explorers, quizzes)
