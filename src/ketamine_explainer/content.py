@@ -109,8 +109,8 @@ def measured_points_table(data: Dataset, treatments: tuple[str, ...] | None = No
             cells = (label, p.arm, format_days(p.days), measure, value, p.population,
                      f"{s.authors.split(',')[0]} {s.year}", p.certainty.replace("_", " "))
             body.append("<tr>" + "".join(f'<td data-label="{html.escape(h)}">{html.escape(c)}</td>' for h, c in zip(head, cells[:6]))
-                        + f'<td data-label="{head[6]}">{_anchor(s.id, cells[6])}</td>'
-                        f'<td data-label="{head[7]}">{html.escape(cells[7])}</td></tr>')
+                        + f'<td data-label="{html.escape(head[6])}">{_anchor(s.id, cells[6])}</td>'
+                        f'<td data-label="{html.escape(head[7])}">{html.escape(cells[7])}</td></tr>')
             lines.append(" | ".join(cells))
     table = ('<table class="kx-table"><thead><tr>' + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
              + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")

@@ -248,7 +248,8 @@ def handout_html(data: Dataset, paths: list[Path] | None = None, pages: dict[str
 
 
 def print_pdf(html_path: Path, pdf_path: Path, paper: str = "A4", footer: bool = True) -> Path:
-    """Print an HTML file to PDF with Debian's Chromium (through Playwright), with page numbers in the footer."""
+    """Print an HTML file to PDF on ``paper`` with Debian's Chromium (through Playwright), with page numbers in the
+    footer."""
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -262,6 +263,8 @@ def print_pdf(html_path: Path, pdf_path: Path, paper: str = "A4", footer: bool =
                        else route.abort())
             page.goto(html_path.resolve().as_uri())
             page.wait_for_load_state("load")
+            # Laid out on the paper it prints on: a page whose CSS names another size would be shrunk to fit.
+            page.add_style_tag(content=f"@page {{ size: {paper}; }}")
             page.pdf(path=str(pdf_path), format=paper, print_background=True, display_header_footer=footer,
                      header_template="<div></div>", footer_template=FOOTER if footer else "<div></div>",
                      margin={"top": "15mm", "bottom": "17mm", "left": "14mm", "right": "14mm"})

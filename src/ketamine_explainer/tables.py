@@ -360,7 +360,6 @@ class Claim:
         return None
 
 
-#: Every table, by the attribute name it has on :class:`Dataset`.
 @dataclass(frozen=True)
 class GlossaryTerm:
     """A word a lay reader may not know: defined at its first use in each notebook (``short``), and in the glossary."""
@@ -375,6 +374,7 @@ class GlossaryTerm:
     certainty: str = column("choice", choices=CERTAINTIES)
 
 
+#: Every table, by the attribute name it has on :class:`Dataset`.
 TABLES = {
     "onset": OnsetPoint,
     "treatments": Treatment,
