@@ -47,7 +47,7 @@ def test_each_notebook_runs_live_in_jupyterlab_and_its_control_changes_the_chart
                 (notebooks.NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"])
             page.wait_for_function(
                 """(n) => { const p = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-                             .map(e => e.innerText.trim());
+                             .map(e => e.textContent.trim());
                            return p.length === n && p.every(t => /^\\[\\d+\\]:$/.test(t)); }""",
                 arg=code_cells, timeout=240_000)  # a fresh kernel builds its font cache, then draws both layouts
             errors = page.locator(".jp-Notebook [data-mime-type='application/vnd.jupyter.stderr'], .jp-Notebook .jp-OutputArea-error")
@@ -192,8 +192,9 @@ def test_kernels_the_server_starts_talk_over_local_sockets_not_tcp(frontend):
             page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
             try:
                 page.wait_for_function(
+                    # textContent, not innerText: Notebook 7 hides cells scrolled out of view, whose innerText is ''
                     """(n) => { const p = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-                                 .map(e => e.innerText.trim());
+                                 .map(e => e.textContent.trim());
                                return p.length === n && p.every(t => /^\\[\\d+\\]:$/.test(t)); }""",
                     arg=code_cells, timeout=120_000)  # a fresh kernel builds its font cache, then draws both layouts
                 break

@@ -151,7 +151,7 @@ def test_run_all_then_save_and_reopen_keeps_every_chart(lab, browser_page):
     page.get_by_text("Run", exact=True).first.click()
     page.get_by_text("Run All Cells", exact=True).first.click()
     page.wait_for_function(
-        """(n) => { const p = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(e => e.innerText.trim());
+        """(n) => { const p = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
                    return p.length === n && p.every(t => /^\\[\\d+\\]:$/.test(t)); }""", arg=code_cells, timeout=240_000)
     save(page, path)
     saved = check_file(path, widget_outputs(original))
