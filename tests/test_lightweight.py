@@ -77,3 +77,32 @@ def test_a_live_explorer_shows_its_first_frame_at_once_and_its_controls_work_onc
     assert [e[0] for e in events[1:-1]] == ["drawn"] * 5
     assert events[-1] == ("show", True, 6, False), "shown again whole, every control working"
     assert explorer.status is None and not any(w.disabled for w in explorer.control_widgets)
+
+
+def test_a_live_explorer_with_a_time_mark_shows_the_chart_and_its_first_mark_before_drawing_the_other_marks(data, live, monkeypatch):
+    """A chart with a time mark is shown once the chart and the mark the controls start at are drawn; the other
+    marks of that chart, then the other combinations, fill in while the controls say so."""
+    events = []
+
+    def show(self, update=False):
+        pictures = {layer_index: {i for i, p in layer.pictures.items() if p.value} for layer_index, layer in enumerate(self.layers)}
+        busy = all(w.disabled for w in self.control_widgets)
+        events.append((update, pictures, busy))
+
+    monkeypatch.setattr("ketamine_explainer.views.Described.show", show)
+    marks = [4 / 24, 1, 7, 28, 84]
+    explorer = kx.explore(charts.plot_onset_timelines, data, at_days=marks, scale=["log", "linear"])
+    at = next(c for c in explorer.controls if c.name == "at_days")
+    scale = next(c for c in explorer.controls if c.name == "scale")
+    first = (update, pictures, busy) = events[0]
+    assert not update and busy, first
+    assert pictures == {0: {(scale.initial,)}, 1: {(scale.initial, at.initial)}}, "the chart and the mark it starts at, only"
+    assert at.options[at.initial][1] == 1, "the time mark starts at 1 day"
+    update, pictures, busy = events[-1]
+    assert update and not busy and len(events) == 2
+    assert len(pictures[0]) == 2 and len(pictures[1]) == 2 * len(marks), "every frame drawn in the end"
+    stored = kx.explore(charts.plot_onset_timelines, data, at_days=marks, scale=["log", "linear"])
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    executed = kx.explore(charts.plot_onset_timelines, data, at_days=marks, scale=["log", "linear"])
+    assert [layer.frames for layer in stored.layers] == [layer.frames for layer in explorer.layers]
+    assert [layer.alts for layer in executed.layers] == [layer.alts for layer in explorer.layers], "same frames in any order"

@@ -27,6 +27,10 @@ from .views import Control, Explorer
 MAX_FRAMES = 64
 #: Parameters a chart takes that are not for a learner to set (the medium is the explainer's own setting).
 INTERNAL = frozenset({"talk"})
+#: Base combinations left to draw from which starting the workers pays: starting them imports the charts afresh
+#: (about 1.5 s of one core), and a combination takes 0.25-1.4 s to draw here (measured: 01's four combinations and
+#: 07's two are done here sooner than the workers start).
+WORKERS_FROM = 6
 FRAME_KB = 40  # a frame in a page (two PNGs, wide and narrow, in base64): a little above the mean of the notebooks' 31 KB
 
 
@@ -60,18 +64,30 @@ class Job:
         """The frames of one combination of the base controls, as (html, alt): the chart, then each mark's layer.
 
         On a page (not in talk mode) each frame also carries its narrow layout, drawn the same way."""
+        return list(self.draw_stepwise(base))
+
+    def draw_stepwise(self, base: tuple[int, ...], first_mark: int | None = None) -> Iterator[tuple[str, str]]:
+        """The frames of :meth:`draw`, one at a time; with ``first_mark``, that mark's layer comes right after the
+        chart (so a learner sees the chart as it starts, while the other marks are drawn) and the rest keep their order."""
         values = {c.name: c.options[i][1] for c, i in zip(self.base_controls, base)}
-        marks = self.marker.options if self.marker is not None else ()
+        marks = list(enumerate(self.marker.options if self.marker is not None else ()))
+        if first_mark is not None:
+            marks.sort(key=lambda pair: pair[0] != first_mark)
+        chart = None
         try:
             with narrow_too(self.narrow):
                 chart = self.chart(self.data, **self.fixed, **values)  # with its narrow layout, on a page
-            frames = [chart.frame(), *(chart.layer(self.chart.spec.marker, value) for _, value in marks)]
+            frame = chart.frame()
+            yield frame.html(), frame.alt
+            for _, (_, value) in marks:
+                frame = chart.layer(self.chart.spec.marker, value)
+                yield frame.html(), frame.alt
         except StopIteration as exc:  # would silently end a worker's batch early
             raise RuntimeError(f"drawing {values} found no matching row ({exc!r})") from exc
-        for drawn in (chart, chart.narrow):
-            if drawn is not None:
-                drawn.figure.clear()
-        return [(f.html(), f.alt) for f in frames]
+        finally:
+            for drawn in (chart, chart and chart.narrow):
+                if drawn is not None:
+                    drawn.figure.clear()
 
 
 def varies(value) -> bool:
@@ -150,17 +166,32 @@ def _render(job: Job, title: str, shown: list[Control]) -> Explorer:
     combos = job.base_combos()
     first = tuple(c.initial for c in job.base_controls)
     rest = [combo for combo in combos if combo != first]
-    if rest:
+    if len(rest) >= WORKERS_FROM:
         workers.warm_up()  # started now, ready by the time the first frames are drawn here
-    base, marks = _split({first: job.draw(first)})
-    explorer = Explorer(title, shown, base, marks, marker=job.marker)
+    live, total = live_session(), job.frame_count()
+    if not live or total == 1:
+        base, marks = _split({first: job.draw(first)})
+        explorer = Explorer(title, shown, base, marks, marker=job.marker)
+    else:  # shown as soon as the chart and its first mark are drawn; then the other marks, then the other combinations
+        mark = job.marker.initial if job.marker is not None else None
+        order = [None] if mark is None else [None, mark, *(m for m in range(len(job.marker.options)) if m != mark)]
+        steps = job.draw_stepwise(first, mark)
+        drawn = {first if m is None else (*first, m): next(steps) for m in order[:2]}
+        explorer = Explorer(title, shown, {first: drawn[first]}, {k: v for k, v in drawn.items() if k != first},
+                            marker=job.marker)
+        explorer.drawing(len(drawn), total)
+        explorer.show()
+        for m, frame in zip(order[2:], steps):
+            explorer.fill({}, {(*first, m): frame})
+            explorer.drawing(len(drawn) + 1 + order[2:].index(m), total)
+        steps.close()
+        if not rest:
+            explorer.drawing(total, total)
+            explorer.show(update=True)
+            return explorer
     if not rest:
         return explorer
-    live, total = live_session(), job.frame_count()
-    done = len(base) + len(marks)
-    if live:
-        explorer.drawing(done, total)
-        explorer.show()
+    done = 1 + (len(job.marker.options) if job.marker is not None else 0)
     for combo, frames in zip(rest, drawn_groups(job, rest)):
         explorer.fill(*_split({combo: frames}))
         done += len(frames)
@@ -188,14 +219,16 @@ _LAST: tuple[bytes, Job] | None = None  # in a worker: the job last unpickled
 def drawn_groups(job: Job, combos: list[tuple[int, ...]]) -> Iterator[list[tuple[str, str]]]:
     """Draw each base combination's frames, yielding them in order as they are done.
 
-    With more than one core (``KETAMINE_WORKERS`` overrides the count) they are drawn by the workers of
+    With more than one core (``KETAMINE_WORKERS`` overrides the count) and enough of them (:data:`WORKERS_FROM`,
+    or any number once the workers are running) they are drawn by the workers of
     :mod:`ketamine_explainer.workers`, started by a fork server (never forked from this process, whose threads would
     make a fork unsafe); they receive the pickled job and return bytes, so the result is identical to drawing here.
     A chart defined in the notebook itself (``__main__``) cannot be found by a worker and is drawn here.
     """
     from .style import talk_mode
 
-    if len(combos) > 1 and workers.usable() and job.chart.__module__ != "__main__":
+    enough = len(combos) >= WORKERS_FROM or (len(combos) > 1 and workers.running())
+    if enough and workers.usable() and job.chart.__module__ != "__main__":
         try:
             payload = pickle.dumps(job)
         except (pickle.PicklingError, AttributeError, TypeError):

@@ -2,9 +2,10 @@
 
 A Jupyter kernel always runs threads, and forking a process that runs threads can deadlock (Python 3.12 warns
 about it). The workers therefore come from a fork server: a fresh, single-threaded process that imports the charts
-once and forks a worker per request. Nothing starts when the package is imported: the first chart with controls
-starts the pool in the background (:func:`warm_up`) and draws its first frames itself meanwhile; the other frames
-wait for the pool only if it is not ready yet.
+once and forks a worker per request. Nothing starts when the package is imported: the first chart with enough frames to
+pay for it starts the pool in the background (:func:`warm_up`) and draws its first frames itself meanwhile; the
+other frames wait for the pool only if it is not ready yet. Charts with a few frames are drawn in the notebook's own
+process unless the pool is already running (starting it costs about a second and a half of one core).
 
 Stdlib only.
 """
@@ -82,11 +83,16 @@ def _start_quietly() -> None:
         pool()
 
 
+def running() -> bool:
+    """True when this process's pool is started (or starting) with the current worker count."""
+    return _POOL is not None and _POOL[:2] == (os.getpid(), _count_or_none())
+
+
 def warm_up(in_kernel_only: bool = False) -> None:
     """Start the pool in the background, if it is not running (``in_kernel_only``: only inside a Jupyter kernel)."""
     if in_kernel_only and "ipykernel" not in sys.modules:
         return
-    if _POOL is not None and _POOL[:2] == (os.getpid(), _count_or_none()):
+    if running():
         return
     try:
         if not usable():
