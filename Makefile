@@ -13,7 +13,7 @@ RUN_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/build/jupyter/config JUPYTER_DATA_DIR=$(
 DATA_ENV := $(if $(KETAMINE_EXPLAINER_DATA),KETAMINE_EXPLAINER_DATA=$(abspath $(KETAMINE_EXPLAINER_DATA)),)
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test quick lint execute nav html slides handout page bench mutants screenshots clean lock
+.PHONY: help lab test quick lint execute nav html slides handout page bench mutants screenshots clean lock hub hub-load
 
 help:  ## list the targets with what they do
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,15 +47,15 @@ lab: $(STAMP)  ## open the explainer in JupyterLab at the start page
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP)  ## every test: lint, data, models, charts, notebooks (nbval), exported pages and JupyterLab in Chromium
-	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/ruff check src tests notebooks benchmarks hub
 	$(RUN_ENV) $(BIN)/python -m pytest
 
 quick: $(STAMP)  ## the fast loop while editing (under 3 min): lint and every test that needs no notebook run, server or browser
-	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/ruff check src tests notebooks benchmarks hub
 	$(RUN_ENV) $(BIN)/python -m pytest -m "not slow and not browser" tests
 
 lint: $(STAMP)  ## ruff on the package, tests, notebooks and benchmarks
-	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/ruff check src tests notebooks benchmarks hub
 
 execute: $(STAMP)  ## regenerate (as make nav), then re-run every notebook, storing outputs and widget state (after changing src/ or data/)
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer execute
@@ -72,6 +72,19 @@ slides: $(STAMP)  ## build the offline reveal.js slides into build/slides
 
 handout: $(STAMP)  ## print the handout PDF (A4 and Letter) and the teacher's answer key into build/handout
 	$(RUN_ENV) $(BIN)/python -m ketamine_explainer handout --out build/handout
+
+# `make hub`: a JupyterHub for a class (hub/, TEACHING.md). KX_CLASS_CODE and KX_TEACHER_CODE come from the environment.
+HUB_STATE ?= $(or $(KX_HUB_STATE),build/hub)
+$(HUB_STATE)/npm/.installed: hub/package.json hub/package-lock.json
+	mkdir -p $(HUB_STATE)/npm && cp hub/package.json hub/package-lock.json $(HUB_STATE)/npm/
+	cd $(HUB_STATE)/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub: $(STAMP) $(HUB_STATE)/npm/.installed  ## start a JupyterHub for a class (set KX_CLASS_CODE and KX_TEACHER_CODE; see TEACHING.md)
+	KX_HUB_STATE=$(abspath $(HUB_STATE)) $(BIN)/jupyterhub -f hub/jupyterhub_config.py
+
+hub-load: $(STAMP) $(HUB_STATE)/npm/.installed  ## thirty simulated learners on one hub at once: times and memory
+	$(RUN_ENV) $(BIN)/python benchmarks/hub_load.py
 
 bench: $(STAMP)  ## measure speed as ratios against baselines from the same run
 	$(RUN_ENV) $(BIN)/python benchmarks/run.py

@@ -222,7 +222,9 @@ def main() -> None:
     lines = ["# Benchmark results", "", "Produced by `make bench` (benchmarks/run.py); every baseline is measured in the same run.", "",
              "| measure | value | baseline | ratio |", "|---|---|---|---|"]
     lines += [f"| {m} | {v} | {b} | {r} |" for m, v, b, r in ROWS]
-    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    kept = results.read_text(encoding="utf-8").split("\n## ", 1)[1:] if results.exists() else []  # make hub-load's section
+    results.write_text("\n".join(lines) + "\n" + "".join(f"\n## {section}" for section in kept), encoding="utf-8")
     print("\nwritten benchmarks/RESULTS.md")
 
 

@@ -14,7 +14,9 @@ c.ContentsManager.pre_save_hook = "ketamine_explainer.savehook.pre_save"  # noqa
 # ServerApp.static_custom_path is not configurable (setting it only prints a warning), so the web application's setting
 # it feeds, which JupyterLab's /custom/ handler reads, is set instead.
 CUSTOM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "custom")
-c.ServerApp.tornado_settings.update({"static_custom_path": [CUSTOM]})  # noqa: F821
+# A plain dict, not .update() on an unset value (a LazyConfigValue, which JupyterHub's single-user extension cannot read).
+SETTINGS = dict(c.ServerApp.tornado_settings) if "tornado_settings" in c.ServerApp else {}  # noqa: F821
+c.ServerApp.tornado_settings = {**SETTINGS, "static_custom_path": [CUSTOM]}  # noqa: F821
 c.LabApp.custom_css = True  # noqa: F821
 # Kernels talk to the server over Unix sockets in a private per-server folder, not over TCP (no "Kernel is running over
 # TCP without encryption" warning); TCP is kept where Unix sockets are not available (Windows). See kernels.py.

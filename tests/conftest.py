@@ -85,7 +85,7 @@ def frontend(request):
 
 #: Modules that execute notebooks, start Jupyter servers or a browser, or build a whole medium; `make quick` leaves
 #: them (and nbval's run of the notebooks) out.
-SLOW_MODULES = {"test_browser.py", "test_frames.py", "test_handout.py", "test_hostile.py", "test_jupyterlab.py",
+SLOW_MODULES = {"test_browser.py", "test_frames.py", "test_handout.py", "test_hostile.py", "test_hub.py", "test_jupyterlab.py",
                 "test_kernels.py", "test_lab_saving.py", "test_page.py", "test_pythons.py", "test_reproducible.py"}
 
 
