@@ -200,3 +200,43 @@ def test_the_kubernetes_values_are_valid_for_the_chart_they_install():
     assert "--version 4.3.2" in (folder / "values.yaml").read_text(), "installs the chart version whose schema is here"
     hook = values["singleuser"]["lifecycleHooks"]["postStart"]["exec"]["command"][-1]
     assert "earlier/explainer-" in hook and "rm -rf \"$work/explainer\"" not in hook, "start again keeps the learner's copy"
+
+
+@pytest.mark.browser
+def test_a_learner_signs_in_through_the_hub_in_chromium_and_the_charts_work_before_any_cell_runs(hub):
+    """In a real browser: the sign-in page, the start page, then 05 in JupyterLab as the hub serves it, with no
+    "disconnected" badge, no pop-up, the project's style sheet, and a control that changes the chart with no cell run."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import ARGS, OUTPUT, VISIBLE_FRAMES, require_chromium
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{hub.base}/hub/login")
+        page.get_by_label("Your name").fill("cleo")
+        page.get_by_label("Your own password").fill("cleo-own-password")
+        page.get_by_label("Class code").fill(hub.class_code)
+        page.locator("#login_submit").click()
+        page.get_by_text("Start again from the original notebooks").wait_for(timeout=30_000)
+        page.locator("form input[type=submit], form button[type=submit]").last.click()
+        page.wait_for_url("**/user/cleo/lab/**", timeout=300_000)
+        page.goto(f"{hub.base}/user/cleo/lab/tree/notebooks/{CENTRAL}?reset")
+        page.wait_for_selector(".jp-Notebook .kx-explorer img", state="attached", timeout=120_000)
+        page.wait_for_timeout(1500)
+        badges = page.evaluate("""() => [...document.querySelectorAll('.jupyter-widgets-disconnected')]
+            .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
+        assert badges == 0, "no broken-link badge on the explainer's controls"
+        assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
+        cell = page.locator(".jp-Notebook .jp-RenderedHTMLCommon td").first
+        assert cell.evaluate("e => getComputedStyle(e).textAlign") == "left", "jupyter_config/custom/custom.css is applied"
+        explorer = page.locator(".jp-Notebook .kx-explorer").first
+        explorer.scroll_into_view_if_needed()
+        before = explorer.evaluate(VISIBLE_FRAMES)
+        explorer.locator(".widget-toggle-buttons button:not(.mod-active)").first.click()
+        page.wait_for_timeout(300)
+        after = explorer.evaluate(VISIBLE_FRAMES)
+        assert len(after) == len(before) >= 1 and after != before, "the control works before any cell has run"
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "hub-first-open.png"))
+        browser.close()
