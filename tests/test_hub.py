@@ -113,10 +113,11 @@ def test_a_server_killed_mid_lesson_restarts_with_the_learners_saved_work(hub, a
     note = {"type": "file", "format": "text", "content": "my notes on onset\n"}
     assert ana.server("contents/notes.txt", "PUT", json=note).status_code in (200, 201)
     learner_server(hub, "ana").send_signal(signal.SIGKILL)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while ana.hub_api("user")["servers"] and time.monotonic() < deadline:  # the hub notices (it polls its servers)
         ana.server("contents")
         time.sleep(1)
+    assert not ana.hub_api("user")["servers"], "the hub noticed that the server had stopped"
     ana.start_server()
     assert ana.server("contents/notes.txt").json()["content"] == "my notes on onset\n"
 
