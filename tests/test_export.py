@@ -229,3 +229,19 @@ def test_decks_show_the_short_slide_text_and_carry_the_prose_as_speaker_notes(tm
     assert "three corrections" not in slides_text, "the prose is not on the slide itself"
     assert "Every measured point, with its source" in page and "Every measured point, with its source" not in deck, \
         "long tables stay on the site and in the handout"
+
+
+def test_every_script_is_inside_the_body_and_no_page_asks_for_a_favicon(tmp_path):
+    """Valid HTML (the W3C checker's error on the site was a script after </body>), and no 404 for /favicon.ico."""
+    from ketamine_explainer import page
+
+    site = export.build(tmp_path / "site", execute=False, paths=[START])
+    deck = export.build(tmp_path / "slides", slides=True, execute=False, paths=[START])
+    documents = {"site": (site / "index.html").read_text(encoding="utf-8"),
+                 "deck": (deck / "00_start_here.html").read_text(encoding="utf-8"),
+                 "page": page.render([START])}
+    for name, text in documents.items():
+        head, _, tail = text.partition("</body>")
+        assert tail.strip() == "</html>", f"{name}: after </body>: {tail.strip()[:80]!r}"
+        icon = re.search(r"<link[^>]*rel=\"icon\"[^>]*>", head.split("<body")[0])
+        assert head.count("<script") >= 1 and icon and 'href="data:,"' in icon.group(0), name
