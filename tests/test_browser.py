@@ -393,6 +393,12 @@ def test_page_fits_the_screen_and_axe_finds_no_wcag_violation(browser, site, nam
         shown = page.evaluate("""() => [...document.querySelectorAll('.kx-table td')]
             .filter(td => td.getClientRects().length).map(td => td.textContent.trim())""")
         assert "" not in shown, f"{name} at {width} px: a table line with a label and nothing after it"
+    overlaps = page.evaluate("""() => [...document.querySelectorAll('.kx-glossary dt')].filter(dt => {
+        const words = document.createRange(); words.selectNodeContents(dt);  // the term's text, which may overflow its box
+        const a = words.getBoundingClientRect(), b = dt.nextElementSibling.getBoundingClientRect();
+        return a.right > b.left + 1 && a.left < b.right - 1 && a.bottom > b.top + 1 && a.top < b.bottom - 1; })
+        .map(dt => dt.textContent)""")
+    assert overlaps == [], f"{name} at {width} px: glossary terms run into their definitions: {overlaps}"
     if width < 900:  # on a phone or tablet each control's label sits above it, and a slider's track nearly spans the page
         for slider in page.locator(".kx-explorer .widget-slider").all():
             label, track = (slider.locator(s).first.bounding_box() for s in (".widget-label", ".slider-container"))
