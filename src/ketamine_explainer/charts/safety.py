@@ -152,7 +152,7 @@ def plot_acute_effects(data: Dataset, talk: bool | None = None) -> Chart:
                 label=wrap(label, 40) if is_narrow() else None)  # narrow: named in the legend, clear of the curves
         if not is_narrow():
             ax.annotate(label, (bp_end, 0.32), xytext=(-4, 8), textcoords="offset points", ha="right", color=GREY,
-                        fontsize="small")
+                        fontsize="small", bbox=WHITE_BOX)  # the curves pass behind its words, not through them
         _acute_curves(ax, rows)
         ax.set_xlim(0, ACUTE_END)
         ax.set_ylim(0, pick(1.3, 1.5))
@@ -192,8 +192,8 @@ def _acute_curves(ax, rows) -> None:
                 label=f"IV ketamine, {effect.lower()}:\nreported peak and return to baseline")
     bp = rows[("Blood pressure", "peak")]
     note = pick(f"IV ketamine, one clinic: mean rise +{bp.value:g} {bp.unit}", f"IV ketamine, one clinic: +{bp.value:g} mmHg")
-    ax.annotate(note, (bp.minutes, 1), xytext=(8, 3), textcoords="offset points",
-                color=OKABE_ITO["vermillion"], fontsize="small")
+    ax.annotate(note, (bp.minutes, 1), xytext=(6, 9), textcoords="offset points", va="bottom",  # above both peak markers
+                color=OKABE_ITO["vermillion"], fontsize="small", bbox=WHITE_BOX)
 
 
 NO_PLACEBO_NOTE = "Placebo rates are not shown: they could not be confirmed from the label here."
