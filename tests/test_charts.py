@@ -114,11 +114,15 @@ def test_chart_options_are_given_by_name(data):
 
 def test_single_vs_course_chart(data):
     chart = charts.plot_single_vs_course(data)
-    labels = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    (legend,) = chart.figure.legends  # below the axes: inside, its marker sat where a 2-week point would be
+    assert chart.figure.axes[0].get_legend() is None
+    labels = [t.get_text() for t in legend.get_texts()]
     assert labels == [
         "IV ketamine (one infusion) (illustrative curve)", "IV ketamine (one infusion): measured response",
         "IV ketamine (course of 6) (illustrative curve)", "IV ketamine (course of 6): measured response",
     ]
+    axes, box = chart.figure.axes[0].get_window_extent(), legend.get_window_extent()
+    assert box.y1 < axes.y0, "the legend lies wholly below the axes, over no curve or point"
     assert "55.4% responding at 3 weeks (Anand 2023" in chart.alt and "open-label trial against ECT, with no placebo arm" in chart.alt
     assert "not a measurement at 2 weeks" in chart.alt and "back to about 18%" not in chart.alt
 
@@ -129,7 +133,7 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
     assert first.png() == second.png()
     assert len(first.png()) < 60_000
     image = Image.open(io.BytesIO(first.png()))
-    assert image.size == (900, 468)
+    assert image.size == (900, 513)  # 10 x 5.7 inches at 90 dpi
     assert image.convert("RGB").getpixel((2, 2)) == (255, 255, 255), "the background stays pure white"
     assert f'alt="{first.alt}"' in first.html()
     bundle, metadata = first._repr_mimebundle_()
@@ -144,7 +148,7 @@ def test_png_is_small_deterministic_and_the_html_carries_alt(data):
                          bundle["text/html"])
     assert found, bundle["text/html"][:200]
     narrow, wide = (Image.open(io.BytesIO(base64.b64decode(part))) for part in found.groups())
-    assert wide.size == (900, 468) and narrow.size == (567, 864), "4.2 inches wide at 135 dpi, in one column"
+    assert wide.size == (900, 513) and narrow.size == (567, 864), "4.2 inches wide at 135 dpi, in one column"
     assert first.narrow.png() == base64.b64decode(found.group(1)) and first.png() == base64.b64decode(found.group(2))
 
 

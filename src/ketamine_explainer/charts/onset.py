@@ -313,8 +313,8 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
     end, talk = 4 * WEEK, resolve_talk(talk)
     single, course = models.onset_curve(data, "iv_single"), models.onset_curve(data, "iv_course")
     with house_style(talk):
-        figure = new_figure(10.0, 5.2, talk_scale=1.2, narrow_height=6.4)  # room for the title in talk mode
-        ax = main_axes(figure, (0.08, 0.2, 0.9, 0.68))
+        figure = new_figure(10.0, 5.7, talk_scale=1.2, narrow_height=6.4)  # room for the title in talk mode
+        ax = main_axes(figure, (0.08, 0.26, 0.9, 0.64))  # the legend goes below: inside, it lay over the fading curve
         days = np.linspace(0, end, 400)
         for curve in (single, course):
             style, label = TREATMENT_STYLE[curve.treatment], data.treatment(curve.treatment).label
@@ -334,7 +334,7 @@ def plot_single_vs_course(data: Dataset, talk: bool | None = None) -> Chart:
         if is_narrow():
             figure.legend(loc="outside lower left")
         else:
-            ax.legend(loc="lower right")
+            figure.legend(loc="lower left", bbox_to_anchor=(0.02, 0), ncols=2, fontsize="small")
     measured = [p for p in single.anchors if p.measured]
     anchor, last = single.anchors[-1], course.anchors[-1]
     alt = (
