@@ -17,7 +17,7 @@ SUMMARY = notebooks.NOTEBOOK_DIR / "07_summary.ipynb"
 STARD = notebooks.NOTEBOOK_DIR / "02_conventional_treatment.ipynb"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: Anything that would load from outside the file: a script, style sheet, image or font given by address.
-REFERENCE = re.compile(r"""<(script|img|iframe)[^>]+src=["'](?!data:)|<link[^>]+href=|@import"""
+REFERENCE = re.compile(r"""<(script|img|iframe)[^>]+src=["'](?!data:)|<link[^>]+href=["'](?!data:)|@import"""
                        r"""|url\(["']?(?!data:)[^)"']+\.(woff2?|ttf|eot|otf)""", re.I)
 
 
