@@ -227,3 +227,19 @@ def copy_project(target: Path) -> Path:
     shutil.copytree(notebooks.ROOT / "data", target / "data")
     shutil.copy(notebooks.ROOT / "README.md", target / "README.md")
     return target
+
+
+def first_open_problems(page) -> list[str]:
+    """What a learner would see wrong on first opening a notebook in JupyterLab as `make lab` or `make hub` serves it:
+    ipywidgets' "disconnected" badge on the explainer's controls, a pop-up, or the project's style sheet missing."""
+    problems = []
+    badges = page.evaluate("""() => [...document.querySelectorAll('.jupyter-widgets-disconnected')]
+        .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
+    if badges:
+        problems.append(f"{badges} broken-link badge(s) on the explainer's controls")
+    if page.locator(".jp-Notification-Toast, .Toastify__toast").count():
+        problems.append("a pop-up on first open")
+    cell = page.locator(".jp-Notebook .jp-RenderedHTMLCommon td").first
+    if cell.evaluate("e => getComputedStyle(e).textAlign") != "left":
+        problems.append("jupyter_config/custom/custom.css is not applied (table cells are not left-aligned)")
+    return problems

@@ -325,3 +325,13 @@ def test_printed_tables_break_no_word_without_a_hyphen(handout, paper_size, widt
     assert len(cells) > 50
     broken = [cell for cell in cells if cell[1] != "normal" or cell[2] != "normal" or cell[4] > 1]
     assert broken == []
+
+
+def test_each_glossary_term_is_printed_right_above_its_definition(handout_text, data):
+    """On paper the page style floated the terms into a column apart from their definitions; each term is now followed
+    directly by its own definition (pdftotext reads a column apart as a block apart)."""
+    text = _squash(handout_text)
+    glossary = text[text.index("Words used in this explainer"):]
+    for entry in data.glossary:
+        definition = _squash(entry.short[0].upper() + entry.short[1:])[:25]
+        assert f"{_squash(entry.term)} {definition}" in glossary, f"{entry.term!r} is not followed by its definition"

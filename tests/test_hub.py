@@ -209,7 +209,7 @@ def test_a_learner_signs_in_through_the_hub_in_chromium_and_the_charts_work_befo
     "disconnected" badge, no pop-up, the project's style sheet, and a control that changes the chart with no cell run."""
     from playwright.sync_api import sync_playwright
 
-    from .browser import ARGS, OUTPUT, VISIBLE_FRAMES, require_chromium
+    from .browser import ARGS, OUTPUT, VISIBLE_FRAMES, first_open_problems, require_chromium
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=ARGS)
@@ -225,12 +225,7 @@ def test_a_learner_signs_in_through_the_hub_in_chromium_and_the_charts_work_befo
         page.goto(f"{hub.base}/user/cleo/lab/tree/notebooks/{CENTRAL}?reset")
         page.wait_for_selector(".jp-Notebook .kx-explorer img", state="attached", timeout=120_000)
         page.wait_for_timeout(1500)
-        badges = page.evaluate("""() => [...document.querySelectorAll('.jupyter-widgets-disconnected')]
-            .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
-        assert badges == 0, "no broken-link badge on the explainer's controls"
-        assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
-        cell = page.locator(".jp-Notebook .jp-RenderedHTMLCommon td").first
-        assert cell.evaluate("e => getComputedStyle(e).textAlign") == "left", "jupyter_config/custom/custom.css is applied"
+        assert first_open_problems(page) == []
         explorer = page.locator(".jp-Notebook .kx-explorer").first
         explorer.scroll_into_view_if_needed()
         before = explorer.evaluate(VISIBLE_FRAMES)

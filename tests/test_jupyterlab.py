@@ -18,6 +18,7 @@ from .browser import (
     VISIBLE_FEEDBACK,
     VISIBLE_FRAMES,
     Offline,
+    first_open_problems,
     misaligned_layers,
     require_chromium,
 )
@@ -140,12 +141,7 @@ def test_opening_a_notebook_shows_no_error_badge_no_pop_up_and_its_controls_work
         page.goto(f"{base}/lab/tree/notebooks/05_rapid_onset.ipynb?reset&token={TOKEN}")
         page.wait_for_selector(".jp-Notebook .kx-explorer img", state="attached", timeout=60_000)
         page.wait_for_timeout(1500)
-        badges = page.evaluate("""() => [...document.querySelectorAll('.jupyter-widgets-disconnected')]
-            .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content)).length""")
-        assert badges == 0, "no broken-link badge on the explainer's controls"
-        assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0, "no pop-up on first open"
-        cell = page.locator(".jp-Notebook .jp-RenderedHTMLCommon td").first
-        assert cell.evaluate("e => getComputedStyle(e).textAlign") == "left", "jupyter_config/custom/custom.css is applied"
+        assert first_open_problems(page) == []
         page.locator(".jp-DirListing-itemText", has_text="05_rapid_onset").first.wait_for(timeout=10_000)
         page.locator(".jp-BreadCrumbs-home").first.click()  # up to the project folder that make lab serves
         for name in ("README.md", "data", "notebooks"):
